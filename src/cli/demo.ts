@@ -1,0 +1,86 @@
+import type { Gateway } from '../gateway/start.js';
+
+type Sample = { name: string; path: string; headers: Record<string, string>; body: unknown };
+
+const WEATHER_TOOL = {
+  type: 'function',
+  function: {
+    name: 'weather',
+    description: 'current weather for a location',
+    parameters: {
+      type: 'object',
+      properties: { location: { type: 'string' } },
+      required: ['location'],
+    },
+  },
+};
+
+const OPENAI = { authorization: 'Bearer sk-demo-not-a-real-key' };
+const ANTHROPIC = { 'x-api-key': 'sk-ant-demo-not-a-real-key', 'anthropic-version': '2023-06-01' };
+const DEMO_HEADERS = { 'x-auditgate-user': 'demo-user', 'x-auditgate-app': 'demo' };
+
+const SAMPLES: Sample[] = [
+  {
+    name: 'OpenAI chat',
+    path: '/openai/v1/chat/completions',
+    headers: OPENAI,
+    body: {
+      model: 'gpt-4.1-nano',
+      messages: [{ role: 'user', content: 'Invent a new holiday and describe its traditions.' }],
+    },
+  },
+  {
+    name: 'OpenAI chat, streamed',
+    path: '/v1/chat/completions',
+    headers: OPENAI,
+    body: {
+      model: 'gpt-4.1-nano',
+      stream: true,
+      messages: [{ role: 'user', content: 'Invent a new holiday and describe its traditions.' }],
+    },
+  },
+  {
+    name: 'OpenAI chat, a tool call',
+    path: '/openai/v1/chat/completions',
+    headers: OPENAI,
+    body: {
+      model: 'deepseek-reasoner',
+      tools: [WEATHER_TOOL],
+      messages: [{ role: 'user', content: 'What is the weather in San Francisco?' }],
+    },
+  },
+  {
+    name: 'Anthropic message, streamed',
+    path: '/anthropic/v1/messages',
+    headers: ANTHROPIC,
+    body: {
+      model: 'claude-sonnet-4-5',
+      max_tokens: 1024,
+      stream: true,
+      messages: [{ role: 'user', content: 'Hello, how are you?' }],
+    },
+  },
+];
+
+/** Sends a few sample calls through a gateway started with the simulator, and says how to read them. */
+export async function runDemo(gateway: Gateway): Promise<void> {
+  console.log('sending sample calls through the gateway:');
+  for (const sample of SAMPLES) {
+    const response = await fetch(gateway.url + sample.path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...DEMO_HEADERS, ...sample.headers },
+      body: JSON.stringify(sample.body),
+    });
+    await response.arrayBuffer();
+    const eventId = response.headers.get('x-auditgate-event-id');
+    console.log(`  ${sample.name.padEnd(30)} ${response.status}  event ${eventId}`);
+  }
+  await gateway.flush();
+
+  console.log('\nread them back:');
+  console.log(
+    `  curl -s -H "authorization: Bearer ${gateway.adminToken}" ${gateway.url}/api/v1/events`,
+  );
+  console.log(`  AUDITGATE_ADMIN_TOKEN=${gateway.adminToken} npx auditgate events`);
+  console.log('\npress Ctrl-C to stop');
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/** Names that a provider may not take: they are the gateway's own routes. */
+export const RESERVED_NAMES = ['api', 'ui', 'v1', 'healthz', 'readyz', 'metrics'] as const;
+
+const providerName = z
+  .string()
+  .regex(/^[a-z0-9]+$/, 'provider names are lower-case letters and digits')
+  .refine((name) => !(RESERVED_NAMES as readonly string[]).includes(name), {
+    message: `is reserved (${RESERVED_NAMES.join(', ')})`,
+  });
+
+const providerSchema = z.strictObject({
+  type: z.enum(['openai', 'openai-compatible', 'anthropic', 'gemini', 'azure', 'bedrock']),
+  baseUrl: z.url({ protocol: /^https?$/ }),
+  /** A key the gateway holds for this provider; used when the caller sends none. */
+  apiKey: z.string().min(1).optional(),
+  /** The environment variable holding that key. */
+  apiKeyEnv: z.string().min(1).optional(),
+  /**
+   * Ask OpenAI chat streams for usage (`stream_options.include_usage`) when the caller did
+   * not, and withhold the usage-only chunk from that caller. Default: on for `openai`.
+   */
+  injectStreamUsage: z.boolean().optional(),
+});
+
+const routeSchema = z.strictObject({
+  model: z.string().min(1),
+  targets: z
+    .array(z.strictObject({ provider: z.string().min(1), model: z.string().min(1) }))
+    .min(1),
+});
+
+const storeSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('sqlite'), path: z.string().min(1).optional() }),
+  z.strictObject({ type: z.literal('postgres'), url: z.string().min(1) }),
+]);
+
+/** Sections whose keys later work defines; until then only the empty value is valid. */
+const emptySection = z.strictObject({});
+const emptyList = z.array(z.never()).max(0);
+
+export const configSchema = z.strictObject({
+  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+  instanceId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  auth: z.strictObject({ requireKey: z.boolean().default(false) }).default({ requireKey: false }),
+  providers: z.record(providerName, providerSchema).optional(),
+  routes: z.array(routeSchema).default([]),
+  store: storeSchema.default({ type: 'sqlite' }),
+  durability: z.enum(['relaxed', 'strict']).default('relaxed'),
+  limits: z
+    .strictObject({
+      maxBodyBytes: z.number().int().positive().default(33_554_432),
+      upstreamTimeoutMs: z.number().int().positive().default(600_000),
+    })
+    .default({ maxBodyBytes: 33_554_432, upstreamTimeoutMs: 600_000 }),
+  capture: z
+    .strictObject({
+      mode: z.enum(['full', 'hashes', 'metadata']).default('full'),
+      maxContentBytes: z.number().int().positive().default(1_048_576),
+    })
+    .default({ mode: 'full', maxContentBytes: 1_048_576 }),
+  usage: z
+    .strictObject({ estimateWhenMissing: z.boolean().default(false) })
+    .default({ estimateWhenMissing: false }),
+  privacy: emptySection.default({}),
+  ledger: emptySection.default({}),
+  policies: emptyList.default([]),
+  prices: emptySection.default({}),
+  budgets: emptyList.default([]),
+  exporters: emptyList.default([]),
+  retention: emptySection.default({}),
+});
+
+/** The configuration file's contents after validation and defaults. */
+export type Config = z.infer<typeof configSchema>;
+export type ProviderConfig = z.infer<typeof providerSchema>;
+
+/** The top-level keys, for telling config variables from other `AUDITGATE_` variables. */
+export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(configSchema.shape);

@@ -1,0 +1,222 @@
+/**
+ * The audit event: what auditgate records for every call and every agent step.
+ * Field names and meanings are the public interface (INTERFACE.md, "The event"); token
+ * meanings follow the OpenTelemetry GenAI conventions (input includes cached tokens,
+ * output includes reasoning tokens). A field with nothing to say is `null`.
+ */
+
+export const SCHEMA_VERSION = 1;
+
+export type EventKind =
+  | 'llm.call'
+  | 'http.call'
+  | 'tool.call'
+  | 'agent.spawn'
+  | 'memory.read'
+  | 'memory.write'
+  | 'state.change'
+  | 'decision'
+  | 'human.review'
+  | 'retrieval'
+  | 'span'
+  | 'policy.violation'
+  | 'policy.override'
+  | 'policy.escalation'
+  | 'budget.alert'
+  | 'access'
+  | 'erasure'
+  | 'retention';
+
+export type ProviderType =
+  | 'openai'
+  | 'openai-compatible'
+  | 'anthropic'
+  | 'gemini'
+  | 'azure'
+  | 'bedrock';
+
+export type Endpoint =
+  | 'chat.completions'
+  | 'responses'
+  | 'embeddings'
+  | 'messages'
+  | 'generate_content'
+  | 'converse'
+  | 'other';
+
+/** One part of a message, in the GenAI input/output-messages shape. */
+export type MessagePart =
+  | { type: 'text'; content: string }
+  | { type: 'reasoning'; content: string }
+  | { type: 'tool_call'; id: string | null; name: string; arguments: unknown }
+  | { type: 'tool_call_response'; id: string | null; response: unknown }
+  | { type: 'blob'; mimeType: string | null; modality: string | null; content: string }
+  | { type: 'file'; mimeType: string | null; fileId: string | null; name: string | null }
+  | { type: 'uri'; mimeType: string | null; modality: string | null; uri: string };
+
+export type Message = { role: string; name?: string; parts: MessagePart[] };
+
+export type OutputMessage = Message & { finishReason: string | null };
+
+export type ToolCall = { id: string | null; name: string; arguments: unknown };
+
+export type ToolDefinition = {
+  type: string;
+  name: string | null;
+  description: string | null;
+  parameters: unknown;
+};
+
+export type RetrievedDocument = {
+  id: string | null;
+  source: string | null;
+  text: string | null;
+  sha256: string | null;
+  score: number | null;
+};
+
+export type FinishReason = 'stop' | 'length' | 'content_filter' | 'tool_call' | 'error' | 'other';
+
+export type UsageSource = 'provider' | 'estimated' | 'partial' | 'missing';
+
+export type Usage = {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+  source: UsageSource;
+  /** The provider's own usage object, as it sent it. */
+  raw: unknown;
+};
+
+export type OutcomeStatus =
+  | 'ok'
+  | 'upstream_error'
+  | 'rejected'
+  | 'blocked'
+  | 'held'
+  | 'client_aborted'
+  | 'upstream_unreachable'
+  | 'timeout'
+  | 'interrupted';
+
+export type AuthMethod = 'virtual_key' | 'jwt' | 'provider_key' | 'none';
+
+export type ActorType = 'human' | 'agent' | 'service';
+
+export type TraceContext = {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+};
+
+export type Identity = {
+  userId: string | null;
+  sessionId: string | null;
+  agentId: string | null;
+  appId: string | null;
+  teamId: string | null;
+  actorType: ActorType | null;
+  authMethod: AuthMethod;
+  /** Names of the fields the gateway verified; every other field was only asserted. */
+  verified: string[];
+  /** What headers claimed where it differs from what was verified. */
+  asserted: Record<string, string> | null;
+  keyId: string | null;
+  keyFingerprint: string | null;
+  clientAddress: string | null;
+  userAgent: string | null;
+};
+
+export type Rewrite = { path: string; reason: string; from: unknown; to: unknown };
+
+export type RequestRecord = {
+  provider: string;
+  providerType: ProviderType | null;
+  endpoint: Endpoint;
+  method: string;
+  path: string;
+  model: string | null;
+  parameters: Record<string, unknown> | null;
+  stream: boolean;
+  system: string | null;
+  messages: Message[] | null;
+  tools: ToolDefinition[] | null;
+  retrieval: RetrievedDocument[] | null;
+  previousResponseId: string | null;
+  bodySha256: string | null;
+  bodyBytes: number;
+  truncated: boolean;
+  rewrites: Rewrite[];
+};
+
+export type ResponseRecord = {
+  id: string | null;
+  model: string | null;
+  systemFingerprint: string | null;
+  output: OutputMessage[] | null;
+  toolCalls: ToolCall[] | null;
+  finishReasons: string[] | null;
+  finishReason: FinishReason | null;
+  refusal: string | null;
+  httpStatus: number | null;
+  error: unknown;
+  bodySha256: string | null;
+  bodyBytes: number;
+  truncated: boolean;
+  simulated: boolean;
+};
+
+export type Attribution = {
+  teamId: string | null;
+  businessUnit: string | null;
+  project: string | null;
+  appId: string | null;
+  agentId: string | null;
+  userId: string | null;
+  tags: Record<string, string>;
+};
+
+export type Timing = {
+  receivedAt: string;
+  ttftMs: number | null;
+  latencyMs: number | null;
+  upstreamMs: number | null;
+  overheadMs: number | null;
+};
+
+export type Outcome = { status: OutcomeStatus; error: string | null };
+
+export type Attempt = {
+  number: number;
+  provider: string;
+  model: string | null;
+  httpStatus: number | null;
+  error: string | null;
+  latencyMs: number | null;
+};
+
+export type AuditEvent = {
+  id: string;
+  kind: EventKind;
+  time: string;
+  schemaVersion: number;
+  trace: TraceContext;
+  identity: Identity;
+  request: RequestRecord | null;
+  response: ResponseRecord | null;
+  usage: Usage | null;
+  /** Filled by the cost work; `null` until then. */
+  cost: null;
+  attribution: Attribution;
+  /** Rules that fired; filled by the policy work. */
+  policy: unknown[];
+  /** Detector findings; filled by the privacy work. */
+  privacy: null;
+  attempts: Attempt[];
+  timing: Timing;
+  outcome: Outcome;
+  /** The event's place in the ledger; filled by the ledger work. */
+  ledger: null;
+};

@@ -1,0 +1,148 @@
+import { performance } from 'node:perf_hooks';
+import { newEventId } from '../event/ids.js';
+import {
+  SCHEMA_VERSION,
+  type Attribution,
+  type AuditEvent,
+  type EventKind,
+  type Identity,
+  type Outcome,
+  type RequestRecord,
+  type ResponseRecord,
+  type TraceContext,
+  type Usage,
+} from '../event/types.js';
+
+/** Usage for a call whose provider reported none (or that never reached the provider). */
+export const MISSING_USAGE: Usage = {
+  inputTokens: null,
+  outputTokens: null,
+  cacheReadTokens: null,
+  cacheWriteTokens: null,
+  reasoningTokens: null,
+  source: 'missing',
+  raw: null,
+};
+
+/** Milliseconds since the call was received, on the monotonic clock. */
+type Mark = number;
+
+/**
+ * One proxied call while it runs: what is known so far, and the clock marks from which the
+ * event's timing is computed when it ends.
+ */
+export class Call {
+  readonly id = newEventId();
+  readonly receivedAt = new Date();
+  private readonly start = performance.now();
+
+  kind: EventKind = 'http.call';
+  request: RequestRecord;
+  response: ResponseRecord | null = null;
+  usage: Usage | null = null;
+  outcome: Outcome = { status: 'ok', error: null };
+
+  upstreamStart: Mark | null = null;
+  upstreamEnd: Mark | null = null;
+  firstToken: Mark | null = null;
+
+  constructor(
+    readonly trace: TraceContext,
+    public identity: Identity,
+    public attribution: Attribution,
+    method: string,
+    path: string,
+  ) {
+    this.request = emptyRequest(method, path);
+  }
+
+  /** Milliseconds since the call was received. */
+  elapsed(): Mark {
+    return performance.now() - this.start;
+  }
+
+  /** The gateway's own time so far: everything but the wait on the provider. */
+  overheadSoFar(): number {
+    const upstream = this.upstreamStart === null ? 0 : this.elapsed() - this.upstreamStart;
+    return round(this.elapsed() - upstream);
+  }
+
+  /** The finished event. */
+  toEvent(): AuditEvent {
+    const latencyMs = this.elapsed();
+    const upstreamMs =
+      this.upstreamStart === null ? null : (this.upstreamEnd ?? latencyMs) - this.upstreamStart;
+
+    return {
+      id: this.id,
+      kind: this.kind,
+      time: this.receivedAt.toISOString(),
+      schemaVersion: SCHEMA_VERSION,
+      trace: this.trace,
+      identity: this.identity,
+      request: this.request,
+      response: this.response,
+      usage: this.kind === 'llm.call' ? (this.usage ?? MISSING_USAGE) : this.usage,
+      cost: null,
+      attribution: this.attribution,
+      policy: [],
+      privacy: null,
+      attempts: [],
+      timing: {
+        receivedAt: this.receivedAt.toISOString(),
+        ttftMs: this.firstToken === null ? null : round(this.firstToken),
+        latencyMs: round(latencyMs),
+        upstreamMs: upstreamMs === null ? null : round(upstreamMs),
+        overheadMs: upstreamMs === null ? round(latencyMs) : round(latencyMs - upstreamMs),
+      },
+      outcome: this.outcome,
+      ledger: null,
+    };
+  }
+}
+
+function emptyRequest(method: string, path: string): RequestRecord {
+  return {
+    provider: '',
+    providerType: null,
+    endpoint: 'other',
+    method,
+    path,
+    model: null,
+    parameters: null,
+    stream: false,
+    system: null,
+    messages: null,
+    tools: null,
+    retrieval: null,
+    previousResponseId: null,
+    bodySha256: null,
+    bodyBytes: 0,
+    truncated: false,
+    rewrites: [],
+  };
+}
+
+/** An empty response record for a status, to be filled as the body is read. */
+export function emptyResponse(httpStatus: number, simulated: boolean): ResponseRecord {
+  return {
+    id: null,
+    model: null,
+    systemFingerprint: null,
+    output: null,
+    toolCalls: null,
+    finishReasons: null,
+    finishReason: null,
+    refusal: null,
+    httpStatus,
+    error: null,
+    bodySha256: null,
+    bodyBytes: 0,
+    truncated: false,
+    simulated,
+  };
+}
+
+function round(milliseconds: number): number {
+  return Math.round(milliseconds * 100) / 100;
+}

@@ -1,0 +1,142 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { attributionFromRequest, callerKey, identityFromRequest } from '../identity/headers.js';
+import { VIRTUAL_KEY_PREFIX } from '../identity/headers.js';
+import { parseJson } from '../providers/json.js';
+import { familyFor } from '../providers/registry.js';
+import type { ProviderApi } from '../providers/types.js';
+import { traceFromHeader } from '../tracing/traceparent.js';
+import { readRequestBody } from './body.js';
+import { Call } from './call.js';
+import type { GatewayContext } from './context.js';
+import { forwardCall } from './forward.js';
+import { rejectCall } from './reject.js';
+import { routeTarget, type Provider } from './routing.js';
+
+/**
+ * Handles one request to a provider route, from receipt to the recorded event. Every path
+ * through here ends in `context.events.record`, whatever happens to the call.
+ */
+export async function handleProviderRequest(
+  context: GatewayContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const call = startCall(request);
+  response.setHeader('x-auditgate-event-id', call.id);
+
+  try {
+    await proxyCall(context, call, request, response);
+  } catch (error) {
+    context.logger.error({ err: error, eventId: call.id }, 'proxied call failed in the gateway');
+    call.outcome = { status: 'upstream_error', error: 'the gateway failed while relaying' };
+    if (!response.headersSent) {
+      rejectCall(call, response, { status: 500, code: 'gateway_error', message: 'internal error' });
+    } else response.destroy();
+  } finally {
+    context.events.record(call.toEvent());
+  }
+}
+
+function startCall(request: IncomingMessage): Call {
+  const headers = request.headers;
+  const key = callerKey(headers);
+  const identity = identityFromRequest({
+    headers,
+    key,
+    bodyUserId: null,
+    clientAddress: request.socket.remoteAddress ?? null,
+  });
+  const trace = traceFromHeader(single(headers.traceparent));
+  const url = request.url ?? '/';
+  return new Call(
+    trace,
+    identity,
+    attributionFromRequest(headers, identity),
+    request.method ?? 'GET',
+    url,
+  );
+}
+
+async function proxyCall(
+  context: GatewayContext,
+  call: Call,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const target = routeTarget(request.url ?? '/');
+  const provider = context.providers.get(target.providerName);
+  call.request.provider = target.providerName;
+  call.request.path = target.providerPath;
+  if (!provider) {
+    const message = `no provider is named '${target.providerName.slice(0, 64)}'`;
+    return rejectCall(call, response, { status: 404, code: 'unknown_provider', message });
+  }
+
+  const api = describeTarget(call, provider, request.method ?? 'GET', target.providerPath);
+  const key = callerKey(request.headers);
+  if (key?.key.startsWith(VIRTUAL_KEY_PREFIX)) {
+    const message = 'virtual keys are not issued by this gateway yet; send a provider key';
+    return rejectCall(call, response, { status: 401, code: 'invalid_api_key', message }, provider);
+  }
+
+  const body = await readRequestBody(request, context.config.limits.maxBodyBytes);
+  if (body.kind !== 'complete') {
+    call.request.bodyBytes = body.bytesSeen;
+    if (body.kind === 'aborted') {
+      call.outcome = { status: 'client_aborted', error: 'the client closed the request body' };
+      return;
+    }
+    const message = `request body exceeds the limit of ${context.config.limits.maxBodyBytes} bytes`;
+    response.setHeader('connection', 'close');
+    return rejectCall(call, response, { status: 413, code: 'request_too_large', message }, provider);
+  }
+  call.request.bodyBytes = body.bytes.length;
+  call.request.bodySha256 = body.sha256;
+
+  if (api && body.bytes.length > 0 && !readParsedRequest(call, api, body.bytes)) {
+    const message = 'request body is not valid JSON';
+    return rejectCall(call, response, { status: 400, code: 'invalid_json', message }, provider);
+  }
+  await forwardCall(context, { call, provider, api, request, response, body: body.bytes });
+}
+
+/** Records which provider and endpoint the call is for; returns the endpoint's parser. */
+function describeTarget(
+  call: Call,
+  provider: Provider,
+  method: string,
+  path: string,
+): ProviderApi | null {
+  const api = familyFor(provider.type)?.apiFor(method, path) ?? null;
+  call.kind = api ? 'llm.call' : 'http.call';
+  call.request.providerType = provider.type;
+  call.request.endpoint = api?.endpoint ?? 'other';
+  return api;
+}
+
+/** Reads the body's parsed copy into the call; false when the body is not JSON. */
+function readParsedRequest(call: Call, api: ProviderApi, bytes: Buffer): boolean {
+  const json = parseJson(bytes.toString('utf8'));
+  if (json === undefined) return false;
+
+  const parsed = api.parseRequest(json);
+  Object.assign(call.request, {
+    model: parsed.model,
+    parameters: parsed.parameters,
+    stream: parsed.stream,
+    system: parsed.system,
+    messages: parsed.messages,
+    tools: parsed.tools,
+    retrieval: parsed.retrieval,
+    previousResponseId: parsed.previousResponseId,
+  });
+  if (!call.identity.userId && parsed.userId) {
+    call.identity = { ...call.identity, userId: parsed.userId };
+    call.attribution = { ...call.attribution, userId: parsed.userId };
+  }
+  return true;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

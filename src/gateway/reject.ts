@@ -1,0 +1,30 @@
+import type { ServerResponse } from 'node:http';
+import { familyFor } from '../providers/registry.js';
+import { emptyResponse, type Call } from './call.js';
+import type { Provider } from './routing.js';
+import type { ErrorShape } from '../providers/types.js';
+import { errorBody as openaiErrorBody } from '../providers/openai-chat/errors.js';
+
+/** An answer the gateway gives itself, without asking the provider. */
+export type Refusal = { status: number; code: string; message: string };
+
+/**
+ * Answers the caller with an error in its provider's own shape (OpenAI's when no provider
+ * is known), and records it on the call as `rejected`.
+ */
+export function rejectCall(
+  call: Call,
+  response: ServerResponse,
+  refusal: Refusal,
+  provider?: Provider,
+): void {
+  const shape: ErrorShape = (provider && familyFor(provider.type)?.errorBody) || openaiErrorBody;
+  const body = shape(refusal.status, refusal.code, refusal.message);
+
+  call.outcome = { status: 'rejected', error: refusal.message };
+  call.response = { ...emptyResponse(refusal.status, false), error: body };
+  if (response.headersSent || response.destroyed) return;
+
+  response.writeHead(refusal.status, { 'content-type': 'application/json' });
+  response.end(JSON.stringify(body));
+}

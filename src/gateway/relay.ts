@@ -1,0 +1,166 @@
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { parseJson, isRecord } from '../providers/json.js';
+import { createUsageChunkFilter } from '../providers/openai-chat/index.js';
+import { describeError } from '../providers/registry.js';
+import type { ParsedResponse, StreamAssembler } from '../providers/types.js';
+import { emptyResponse, type Call } from './call.js';
+import type { ForwardInput } from './forward.js';
+import { clientHeaders } from './headers.js';
+import { BodyCollector, ResponseTap } from './tap.js';
+import { classifyUpstreamError } from './upstream.js';
+
+type UsageChunkFilter = ReturnType<typeof createUsageChunkFilter>;
+
+/** How relaying the body ended. */
+type RelayEnd = 'complete' | 'client_aborted' | { failure: unknown };
+
+/**
+ * Sends the upstream's status, headers and body to the client as they arrive, while a tap
+ * reads a copy for the record. `collectLimit` caps the copy of a non-streamed body.
+ */
+export async function relayResponse(
+  input: ForwardInput,
+  upstream: Dispatcher.ResponseData,
+  aborted: AbortSignal,
+  collectLimit: number,
+): Promise<void> {
+  const { call, provider, api, response } = input;
+  const status = upstream.statusCode;
+  const contentType = headerValue(upstream.headers['content-type']) ?? '';
+  const contentEncoding = headerValue(upstream.headers['content-encoding']);
+  const streamed = contentType.includes('text/event-stream');
+
+  const assembler = api && streamed && status < 400 ? api.createStreamAssembler() : null;
+  const collector = assembler ? null : new BodyCollector(collectLimit);
+  const tap = new ResponseTap(contentEncoding, assembler ?? (collector as BodyCollector));
+  const withholdsUsage = streamed && call.request.rewrites.length > 0 && !contentEncoding;
+  const filter = withholdsUsage ? createUsageChunkFilter() : null;
+
+  call.response = emptyResponse(status, provider.simulated);
+  const headers = clientHeaders(upstream.headers, { dropLength: filter !== null });
+  headers['x-auditgate-event-id'] = call.id;
+  if (!streamed) headers['x-auditgate-overhead-ms'] = String(call.overheadSoFar());
+  response.writeHead(status, headers);
+
+  const end = await pipeBody({ call, upstream, response, tap, filter, assembler, aborted });
+  call.upstreamEnd = call.elapsed();
+  finishRelay(call, response, end, filter);
+
+  call.response.bodySha256 = await tap.end();
+  call.response.bodyBytes = tap.bytes;
+  readResponse(input, { status, end, assembler, collector, decodeFailed: tap.decodeFailed });
+}
+
+type Pipe = {
+  call: Call;
+  upstream: Dispatcher.ResponseData;
+  response: ServerResponse;
+  tap: ResponseTap;
+  filter: UsageChunkFilter | null;
+  assembler: StreamAssembler | null;
+  aborted: AbortSignal;
+};
+
+async function pipeBody(pipe: Pipe): Promise<RelayEnd> {
+  const { call, response, tap, filter, assembler } = pipe;
+  try {
+    for await (const chunk of pipe.upstream.body) {
+      const bytes = chunk as Buffer;
+      tap.write(bytes);
+      if (assembler && call.firstToken === null && assembler.sawContent) {
+        call.firstToken = call.elapsed();
+      }
+      const forwarded = filter ? filter.transform(bytes) : bytes;
+      if (forwarded.length > 0 && !response.write(forwarded)) await drained(response);
+      if (pipe.aborted.aborted) return 'client_aborted';
+    }
+    return 'complete';
+  } catch (error) {
+    return pipe.aborted.aborted ? 'client_aborted' : { failure: error };
+  }
+}
+
+function finishRelay(
+  call: Call,
+  response: ServerResponse,
+  end: RelayEnd,
+  filter: UsageChunkFilter | null,
+): void {
+  if (end === 'complete') {
+    const rest = filter?.flush();
+    response.end(rest && rest.length > 0 ? rest : undefined);
+    return;
+  }
+  if (end === 'client_aborted') {
+    call.outcome = { status: 'client_aborted', error: 'the client disconnected mid-response' };
+  } else {
+    const failure = classifyUpstreamError(end.failure, true);
+    call.outcome = { status: failure.status, error: failure.message };
+  }
+  response.destroy();
+}
+
+type ReadInput = {
+  status: number;
+  end: RelayEnd;
+  assembler: StreamAssembler | null;
+  collector: BodyCollector | null;
+  decodeFailed: boolean;
+};
+
+/** Fills the call's response and usage from what the tap read. */
+function readResponse(input: ForwardInput, read: ReadInput): void {
+  const { call, api, provider } = input;
+  const record = call.response;
+  if (!record) return;
+  record.truncated = read.collector?.truncated ?? false;
+
+  if (read.assembler) {
+    applyParsed(call, read.assembler.finish(read.end === 'complete'));
+    return;
+  }
+  if (!read.collector || read.collector.truncated || read.decodeFailed) return;
+
+  const text = read.collector.text();
+  const json = parseJson(text);
+  if (read.status >= 400) {
+    record.error = json ?? text.slice(0, 4096);
+    const detail = describeError(provider.type, json);
+    const reason = `the provider answered ${read.status}${detail ? ` (${detail})` : ''}`;
+    if (call.outcome.status === 'ok') call.outcome = { status: 'upstream_error', error: reason };
+    return;
+  }
+  if (api && isRecord(json)) applyParsed(call, api.parseResponse(json));
+}
+
+function applyParsed(call: Call, parsed: ParsedResponse): void {
+  if (!call.response) return;
+  Object.assign(call.response, {
+    id: parsed.id,
+    model: parsed.model,
+    systemFingerprint: parsed.systemFingerprint,
+    output: parsed.output,
+    toolCalls: parsed.toolCalls,
+    finishReasons: parsed.finishReasons,
+    finishReason: parsed.finishReason,
+    refusal: parsed.refusal,
+  });
+  call.usage = parsed.usage;
+}
+
+function drained(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,105 @@
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { adminToken, ensureDataFolder, instanceId } from '../config/data-folder.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { createLogger } from '../logger.js';
+import { startSimulator, type SimulatorOptions } from '../simulator/index.js';
+import { recoverInterrupted } from '../store/recover.js';
+import { openSqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/types.js';
+import { EventWriter } from '../store/writer.js';
+import type { GatewayContext } from './context.js';
+import { resolveProviders } from './routing.js';
+import { createServer } from './server.js';
+import { createUpstreamAgent } from './upstream.js';
+
+export type StartOptions = {
+  port?: number;
+  host?: string;
+  dataFolder?: string;
+  configFile?: string;
+  /** Point every provider at the built-in simulator; its pace can be set for tests. */
+  simulate?: boolean | SimulatorOptions;
+  environment?: NodeJS.ProcessEnv;
+  logger?: Logger;
+};
+
+/** A running gateway. */
+export type Gateway = {
+  url: string;
+  adminToken: string;
+  /** Whether this start generated the admin token (it is printed once, then). */
+  adminTokenCreated: boolean;
+  instanceId: string;
+  dataFolder: string;
+  simulatorUrl: string | null;
+  config: Config;
+  context: GatewayContext;
+  /** Recovered journal rows turned into `interrupted` events at start-up. */
+  recovered: number;
+  /** Waits until every event recorded so far is in the store. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Loads the configuration, opens the store, recovers interrupted calls and starts serving. */
+export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
+  const environment = options.environment ?? process.env;
+  const config = loadConfig({ file: options.configFile, environment });
+  const logger = options.logger ?? createLogger();
+  if (config.routes.length > 0) {
+    logger.warn({ routes: config.routes.length }, 'routes are not applied yet');
+  }
+
+  const dataFolder = resolve(options.dataFolder ?? './data');
+  ensureDataFolder(dataFolder);
+  const token = adminToken(dataFolder, config.adminToken);
+  const instance = instanceId(dataFolder, config.instanceId);
+
+  const store = openStore(config, dataFolder);
+  const writer = new EventWriter(store, {
+    onError: (error) => logger.error({ err: error }, 'event batch not written yet; retrying'),
+  });
+  const recovered = await recoverInterrupted(store, writer);
+  await writer.flush();
+
+  const simulator = options.simulate
+    ? await startSimulator(options.simulate === true ? {} : options.simulate)
+    : null;
+  const upstream = createUpstreamAgent(config.limits.upstreamTimeoutMs);
+  const providers = resolveProviders(config, environment, simulator?.url ?? null);
+  const context: GatewayContext = { config, providers, upstream, store, events: writer, logger };
+
+  const server = createServer(context, token.value);
+  const address = await server.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
+  logger.info({ address, providers: [...providers.keys()], recovered }, 'gateway listening');
+
+  return {
+    url: address.replace('[::1]', 'localhost'),
+    adminToken: token.value,
+    adminTokenCreated: token.created,
+    instanceId: instance.value,
+    dataFolder,
+    simulatorUrl: simulator?.url ?? null,
+    config,
+    context,
+    recovered,
+    flush: () => writer.flush(),
+    async close() {
+      await server.close();
+      await writer.close();
+      await upstream.close();
+      await simulator?.close();
+      await store.close();
+    },
+  };
+}
+
+function openStore(config: Config, dataFolder: string): Store {
+  if (config.store.type === 'postgres') {
+    throw new ConfigError(['store.type: postgres is not available in this version; use sqlite']);
+  }
+  return openSqliteStore(config.store.path ?? join(dataFolder, 'auditgate.db'));
+}

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ActorType, Attribution, AuthMethod, Identity } from '../event/types.js';
+
+/** The prefix that tells a virtual key from provider keys and JWTs. */
+export const VIRTUAL_KEY_PREFIX = 'agk_';
+
+const ACTOR_TYPES: readonly string[] = ['human', 'agent', 'service'];
+
+/** The credential a caller presented, and where. The key itself never leaves this object. */
+export type CallerKey = { header: string; key: string; fingerprint: string };
+
+/** A short, non-reversible fingerprint of a key, safe to store and log. */
+export function keyFingerprint(key: string): string {
+  return `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+/** The key in the provider's own auth header or in `x-auditgate-key`, if any. */
+export function callerKey(headers: IncomingHttpHeaders): CallerKey | null {
+  const candidates: [string, string | undefined][] = [
+    ['x-auditgate-key', single(headers['x-auditgate-key'])],
+    ['authorization', bearer(single(headers.authorization))],
+    ['x-api-key', single(headers['x-api-key'])],
+    ['x-goog-api-key', single(headers['x-goog-api-key'])],
+    ['api-key', single(headers['api-key'])],
+  ];
+  for (const [header, key] of candidates) {
+    if (key) return { header, key, fingerprint: keyFingerprint(key) };
+  }
+  return null;
+}
+
+/** What the request's headers and body assert about who is calling. Nothing is verified yet. */
+export function identityFromRequest(input: {
+  headers: IncomingHttpHeaders;
+  key: CallerKey | null;
+  bodyUserId: string | null;
+  clientAddress: string | null;
+}): Identity {
+  const { headers, key } = input;
+  const authMethod: AuthMethod = key ? 'provider_key' : 'none';
+  const actor = single(headers['x-auditgate-actor'])?.toLowerCase();
+
+  return {
+    userId: single(headers['x-auditgate-user']) ?? input.bodyUserId,
+    sessionId: single(headers['x-auditgate-session']) ?? null,
+    agentId: single(headers['x-auditgate-agent']) ?? null,
+    appId: single(headers['x-auditgate-app']) ?? null,
+    teamId: null,
+    actorType: actor && ACTOR_TYPES.includes(actor) ? (actor as ActorType) : null,
+    authMethod,
+    verified: [],
+    asserted: null,
+    keyId: null,
+    keyFingerprint: key?.fingerprint ?? null,
+    clientAddress: input.clientAddress,
+    userAgent: single(headers['user-agent']) ?? null,
+  };
+}
+
+/** Attribution from the identity and the `x-auditgate-project` and `-tags` headers. */
+export function attributionFromRequest(
+  headers: IncomingHttpHeaders,
+  identity: Identity,
+): Attribution {
+  return {
+    teamId: identity.teamId,
+    businessUnit: null,
+    project: single(headers['x-auditgate-project']) ?? null,
+    appId: identity.appId,
+    agentId: identity.agentId,
+    userId: identity.userId,
+    tags: parseTags(single(headers['x-auditgate-tags'])),
+  };
+}
+
+/** Parses `key=value` pairs separated by `;`; a pair without `=` is kept with an empty value. */
+export function parseTags(header: string | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of header?.split(';') ?? []) {
+    const separator = pair.indexOf('=');
+    const name = (separator < 0 ? pair : pair.slice(0, separator)).trim();
+    if (!name) continue;
+    tags[name] = separator < 0 ? '' : pair.slice(separator + 1).trim();
+  }
+  return tags;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.trim() || undefined;
+}
+
+function bearer(value: string | undefined): string | undefined {
+  const match = value ? /^Bearer\s+(.+)$/i.exec(value) : null;
+  return match?.[1]?.trim() || undefined;
+}

@@ -1,0 +1,115 @@
+import type Database from 'better-sqlite3';
+
+/** One schema step. Steps are applied once each, in version order, never edited afterwards. */
+export type Migration = { version: number; name: string; sql: string };
+
+/**
+ * The schema, oldest step first. Add a step to change the schema; never edit a step that has
+ * shipped, since databases that already applied it will not run it again.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'events, event content and the journal',
+    sql: `
+      CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        time TEXT NOT NULL,
+        user_id TEXT,
+        session_id TEXT,
+        trace_id TEXT NOT NULL,
+        agent_id TEXT,
+        app_id TEXT,
+        team_id TEXT,
+        provider TEXT,
+        model TEXT,
+        outcome TEXT NOT NULL,
+        envelope TEXT NOT NULL
+      );
+      CREATE INDEX events_by_user ON events (user_id, id);
+      CREATE INDEX events_by_session ON events (session_id, id);
+      CREATE INDEX events_by_trace ON events (trace_id, id);
+      CREATE INDEX events_by_agent ON events (agent_id, id);
+      CREATE INDEX events_by_app ON events (app_id, id);
+      CREATE INDEX events_by_team ON events (team_id, id);
+      CREATE INDEX events_by_provider ON events (provider, id);
+      CREATE INDEX events_by_model ON events (model, id);
+      CREATE INDEX events_by_kind ON events (kind, id);
+      CREATE INDEX events_by_outcome ON events (outcome, id);
+      CREATE INDEX events_by_time ON events (time, id);
+
+      CREATE TABLE event_content (
+        event_id TEXT PRIMARY KEY REFERENCES events (id) ON DELETE CASCADE,
+        content TEXT NOT NULL
+      );
+
+      CREATE TABLE journal (
+        event_id TEXT PRIMARY KEY,
+        time TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path TEXT NOT NULL,
+        provider TEXT,
+        model TEXT,
+        key_fingerprint TEXT,
+        client_address TEXT,
+        trace_id TEXT NOT NULL,
+        span_id TEXT NOT NULL,
+        parent_span_id TEXT
+      );
+    `,
+  },
+];
+
+/** Raised when the database was written by a newer auditgate than this one. */
+export class SchemaTooNewError extends Error {
+  readonly code = 'schema_too_new';
+
+  constructor(found: number, known: number) {
+    super(`database schema version is ${found}, this auditgate knows up to ${known}`);
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/** Applies every step not yet applied, each in its own transaction; returns the versions run. */
+export function migrate(
+  database: Database.Database,
+  steps: readonly Migration[] = migrations,
+): number[] {
+  database.exec(`
+    CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    )
+  `);
+  const latestKnown = steps.reduce((latest, step) => Math.max(latest, step.version), 0);
+  const selectLatest = database.prepare<[], { version: number | null }>(
+    'SELECT MAX(version) AS version FROM schema_migrations',
+  );
+  const selectApplied = database.prepare<[number], { version: number }>(
+    'SELECT version FROM schema_migrations WHERE version = ?',
+  );
+  const insertApplied = database.prepare<[number, string, string]>(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  );
+
+  const latestApplied = selectLatest.get()?.version ?? 0;
+  if (latestApplied > latestKnown) throw new SchemaTooNewError(latestApplied, latestKnown);
+
+  const applied: number[] = [];
+  for (const step of [...steps].sort((left, right) => left.version - right.version)) {
+    // IMMEDIATE takes the write lock before the check, so two processes opening the same
+    // file at once cannot both run a step.
+    const ran = database
+      .transaction(() => {
+        if (selectApplied.get(step.version)) return false;
+        database.exec(step.sql);
+        insertApplied.run(step.version, step.name, new Date().toISOString());
+        return true;
+      })
+      .immediate();
+    if (ran) applied.push(step.version);
+  }
+  return applied;
+}

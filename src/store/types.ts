@@ -1,0 +1,60 @@
+import type { AuditEvent } from '../event/types.js';
+import type { EventContent } from '../event/content.js';
+
+/**
+ * A request written down before it is forwarded, so that a crash leaves a trace of every
+ * call already sent. Committing the request's event removes its journal row.
+ */
+export type JournalEntry = {
+  eventId: string;
+  time: string;
+  method: string;
+  path: string;
+  provider: string | null;
+  model: string | null;
+  keyFingerprint: string | null;
+  clientAddress: string | null;
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+};
+
+/** One event to store: its envelope, and its content already through `protectContent`. */
+export type EventRecord = { envelope: AuditEvent; content: EventContent | null };
+
+export type EventFilter = {
+  user?: string;
+  session?: string;
+  trace?: string;
+  agent?: string;
+  app?: string;
+  team?: string;
+  provider?: string;
+  model?: string;
+  kind?: string;
+  outcome?: string;
+  /** ISO 8601 times, inclusive `from`, exclusive `to`. */
+  from?: string;
+  to?: string;
+};
+
+export type EventPage = { events: AuditEvent[]; nextCursor: string | null };
+
+/**
+ * Where events live. Engines: SQLite now, PostgreSQL later; methods return promises so that
+ * a networked engine fits the same shape.
+ */
+export type Store = {
+  /** Writes one journal row; the caller awaits it before forwarding upstream. */
+  journal(entry: JournalEntry): Promise<void>;
+  /** Writes events with their content in one transaction and clears their journal rows. */
+  append(records: EventRecord[]): Promise<void>;
+  /** Journal rows whose event never arrived (a crash or kill mid-call). */
+  orphanedJournal(): Promise<JournalEntry[]>;
+  getEvent(id: string): Promise<AuditEvent | null>;
+  /** Events newest first; `cursor` is the `nextCursor` of the page before. */
+  listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<EventPage>;
+  /** Whether the store answers (readiness). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+};

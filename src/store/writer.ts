@@ -1,0 +1,175 @@
+import { splitContent } from '../event/content.js';
+import type { AuditEvent } from '../event/types.js';
+import { protectContent } from '../privacy/protect.js';
+import type { EventRecord, Store } from './types.js';
+
+export type EventWriterOptions = {
+  /** Called with each failed append (the batch stays queued) and each content-gate failure. */
+  onError?: (error: unknown) => void;
+  /** Most events per append; a queue this long is written at once. Default 500. */
+  batchSize?: number;
+  /** First wait before retrying a failed append, doubled each failure. Default 100 ms. */
+  retryDelayMs?: number;
+  /** Longest wait between retries. Default 10 s. */
+  maxRetryDelayMs?: number;
+};
+
+/** Raised by `record` after `close`. */
+export class WriterClosedError extends Error {
+  readonly code = 'writer_closed';
+
+  constructor() {
+    super('the event writer is closed; no more events can be recorded');
+    this.name = 'WriterClosedError';
+  }
+}
+
+type Waiter = { written: number; resolve: () => void };
+
+/** An event as the store takes it: envelope apart, content through the privacy gate. */
+export function toEventRecord(event: AuditEvent): EventRecord {
+  const { envelope, content } = splitContent(event);
+  return { envelope, content: protectContent(content) };
+}
+
+/**
+ * Takes finished events off the response path and writes them to the store in batches, one
+ * append at a time. A failed append keeps its batch at the head of the queue and is retried
+ * with capped exponential backoff, so nothing recorded is dropped while the process lives.
+ * The writer does not own the store: closing the writer leaves the store open.
+ */
+export class EventWriter {
+  readonly #store: Store;
+  readonly #onError: (error: unknown) => void;
+  readonly #batchSize: number;
+  readonly #retryDelayMs: number;
+  readonly #maxRetryDelayMs: number;
+
+  readonly #queue: EventRecord[] = [];
+  #waiters: Waiter[] = [];
+  /** Events ever queued and ever written; `flush` waits for the second to reach the first. */
+  #queued = 0;
+  #written = 0;
+  #failures = 0;
+  #writing = false;
+  #closed = false;
+  #scheduled: NodeJS.Immediate | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(store: Store, options: EventWriterOptions = {}) {
+    this.#store = store;
+    this.#onError = options.onError ?? (() => {});
+    this.#batchSize = Math.max(1, options.batchSize ?? 500);
+    this.#retryDelayMs = options.retryDelayMs ?? 100;
+    this.#maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
+  }
+
+  /** Events queued and not yet written. */
+  get backlog(): number {
+    return this.#queue.length;
+  }
+
+  /** Queues a finished event and returns at once; the write happens on a later turn. */
+  record(event: AuditEvent): void {
+    if (this.#closed) throw new WriterClosedError();
+    this.#queue.push(this.#protect(event));
+    this.#queued += 1;
+
+    if (this.#queue.length >= this.#batchSize) {
+      this.#writeNow();
+    } else if (!this.#scheduled && !this.#writing && !this.#retryTimer) {
+      this.#scheduled = setImmediate(() => {
+        this.#scheduled = null;
+        void this.#drain();
+      });
+    }
+  }
+
+  /** Resolves once every event recorded before the call has been written. */
+  flush(): Promise<void> {
+    if (this.#written >= this.#queued) return Promise.resolve();
+    const written = this.#queued;
+    const done = new Promise<void>((resolve) => this.#waiters.push({ written, resolve }));
+    this.#writeNow();
+    return done;
+  }
+
+  /** Refuses further events, writes what is queued, and stops. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush();
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#scheduled = null;
+  }
+
+  /** Splits and protects; if the gate itself fails, keeps the envelope and stores no content. */
+  #protect(event: AuditEvent): EventRecord {
+    try {
+      return toEventRecord(event);
+    } catch (error) {
+      // Unprotected content must never reach storage; losing the whole event would be worse
+      // than losing its content, and the failure is reported.
+      this.#report(error);
+      return { envelope: splitContent(event).envelope, content: null };
+    }
+  }
+
+  /** Starts writing unless a write is running (it will pick the queue up) or a retry waits. */
+  #writeNow(): void {
+    if (this.#writing || this.#retryTimer) return;
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#scheduled = null;
+    void this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#writing) return;
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0) {
+        // Only this loop removes from the queue, and only after a write succeeds, so the
+        // head slice is still the same events when the append returns.
+        const batch = this.#queue.slice(0, this.#batchSize);
+        try {
+          await this.#store.append(batch);
+        } catch (error) {
+          this.#scheduleRetry(error);
+          return;
+        }
+        this.#queue.splice(0, batch.length);
+        this.#written += batch.length;
+        this.#failures = 0;
+        this.#wakeWaiters();
+      }
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  #scheduleRetry(error: unknown): void {
+    this.#failures += 1;
+    this.#report(error);
+    const delay = Math.min(this.#maxRetryDelayMs, this.#retryDelayMs * 2 ** (this.#failures - 1));
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      void this.#drain();
+    }, delay);
+  }
+
+  #wakeWaiters(): void {
+    const waiting: Waiter[] = [];
+    for (const waiter of this.#waiters) {
+      if (waiter.written <= this.#written) waiter.resolve();
+      else waiting.push(waiter);
+    }
+    this.#waiters = waiting;
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#onError(error);
+    } catch {
+      // A failing error callback must not stop the writer.
+    }
+  }
+}
