@@ -194,9 +194,8 @@ describe('provider simulator', () => {
 
     test('overrides the tool rule', async () => {
       const headers = { 'x-auditgate-simulate': 'openai-text' };
-      const response = await post('/v1/chat/completions', openaiBody({ tools: [weatherTool] }), {
-        ...headers,
-      });
+      const body = openaiBody({ tools: [weatherTool] });
+      const response = await post('/v1/chat/completions', body, headers);
       await assertWhole(response, 'openai-chat/openai-text.json');
     });
 
@@ -244,7 +243,7 @@ describe('provider simulator', () => {
       assert.match(body.error.message, /answers \/v1\/messages/);
     });
 
-    test('the derived cache recording differs from anthropic-text only in cache reads', async () => {
+    test('the derived cache recording changes only the cache reads of anthropic-text', async () => {
       const headers = { 'x-auditgate-simulate': 'anthropic-text-cache.derived' };
       const response = await post('/v1/messages', anthropicBody({ stream: true }), headers);
       const file = 'anthropic/anthropic-text-cache.derived.chunks.txt';
