@@ -29,27 +29,31 @@ export function registerApi(api: FastifyInstance, context: GatewayContext, admin
   const checkToken = createTokenCheck(adminToken);
 
   api.addHook('onRequest', async (request) => checkToken(request.headers.authorization));
-  api.setErrorHandler((error: Error & { statusCode?: number; status?: number }, _request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
-    // Errors of the store that blame the caller (a foreign cursor) carry their own code.
-    const status = error.status ?? error.statusCode ?? 500;
-    const ownCode = 'code' in error && typeof error.code === 'string' ? error.code : null;
-    const code = status >= 500 ? 'internal_error' : (ownCode ?? 'bad_request');
-    if (status >= 500) context.logger.error({ err: error }, 'api request failed');
-    const message = status >= 500 ? 'internal error' : error.message.toLowerCase();
-    return reply.code(status).send({ error: { code, message } });
-  });
+  api.setErrorHandler(
+    (error: Error & { statusCode?: number; status?: number }, _request, reply) => {
+      if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
+      // Errors of the store that blame the caller (a foreign cursor) carry their own code.
+      const status = error.status ?? error.statusCode ?? 500;
+      const ownCode = 'code' in error && typeof error.code === 'string' ? error.code : null;
+      const code = status >= 500 ? 'internal_error' : (ownCode ?? 'bad_request');
+      if (status >= 500) context.logger.error({ err: error }, 'api request failed');
+      const message = status >= 500 ? 'internal error' : error.message.toLowerCase();
+      return reply.code(status).send({ error: { code, message } });
+    },
+  );
 
   api.get('/events', async (request) => {
     const query = request.query as Record<string, unknown>;
     for (const name of ['q', 'policyAction']) {
       // TODO(#7): policy actions become filterable once rules fire; free text needs an index.
-      if (name in query) throw new ApiError(400, 'unsupported_filter', `${name}: not supported yet`);
+      if (name in query)
+        throw new ApiError(400, 'unsupported_filter', `${name}: not supported yet`);
     }
     const parsed = eventQuery.safeParse(request.query);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const field = issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys[0] : '');
+      const field =
+        issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys[0] : '');
       throw new ApiError(400, 'invalid_query', `${field}: ${issue?.message.toLowerCase()}`);
     }
     const { limit, cursor, ...filter } = parsed.data;
@@ -58,7 +62,12 @@ export function registerApi(api: FastifyInstance, context: GatewayContext, admin
 
   api.get<{ Params: { id: string } }>('/events/:id', async (request) => {
     const event = await context.store.getEvent(request.params.id);
-    if (!event) throw new ApiError(404, 'not_found', `no event has the id '${request.params.id.slice(0, 64)}'`);
+    if (!event)
+      throw new ApiError(
+        404,
+        'not_found',
+        `no event has the id '${request.params.id.slice(0, 64)}'`,
+      );
     return event;
   });
 
@@ -68,6 +77,10 @@ export function registerApi(api: FastifyInstance, context: GatewayContext, admin
   }));
 
   api.all('/*', async (request) => {
-    throw new ApiError(404, 'not_found', `no api route ${request.method} ${request.url.split('?')[0]}`);
+    throw new ApiError(
+      404,
+      'not_found',
+      `no api route ${request.method} ${request.url.split('?')[0]}`,
+    );
   });
 }

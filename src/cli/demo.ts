@@ -81,6 +81,6 @@ export async function runDemo(gateway: Gateway): Promise<void> {
   console.log(
     `  curl -s -H "authorization: Bearer ${gateway.adminToken}" ${gateway.url}/api/v1/events`,
   );
-  console.log(`  AUDITGATE_ADMIN_TOKEN=${gateway.adminToken} npx auditgate events`);
+  console.log(`  AUDITGATE_ADMIN_TOKEN=${gateway.adminToken} ./bin/auditgate.js events`);
   console.log('\npress Ctrl-C to stop');
 }

@@ -16,7 +16,10 @@ export function ensureDataFolder(folder: string): void {
  */
 export function adminToken(folder: string, configured: string | undefined): KeptValue {
   if (configured) return { value: configured, created: false };
-  return keptValue(join(folder, 'admin-token'), () => `agt_${randomBytes(24).toString('base64url')}`);
+  return keptValue(
+    join(folder, 'admin-token'),
+    () => `agt_${randomBytes(24).toString('base64url')}`,
+  );
 }
 
 /** This gateway's instance id (its ledger log), generated once and kept across restarts. */

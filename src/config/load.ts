@@ -9,14 +9,11 @@ const ENV_PREFIX = 'AUDITGATE_';
 const NOT_CONFIG = new Set(['AUDITGATE_URL']);
 
 /** Reads, overlays and validates the configuration; throws ConfigError naming each bad key. */
-export function loadConfig(options: {
-  file?: string;
-  environment?: NodeJS.ProcessEnv;
-}): Config {
+export function loadConfig(options: { file?: string; environment?: NodeJS.ProcessEnv }): Config {
   const raw = options.file ? readConfigFile(options.file) : {};
   applyEnvironment(raw, options.environment ?? process.env);
 
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
   return result.data;
 }
@@ -81,11 +78,26 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1] as string] = value;
 }
 
+const SECRET_NAME = /token|key|secret|password/i;
+
 function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.map(String).join('.') || '(top level)';
   if (issue.code === 'unrecognized_keys') {
     const where = issue.path.length ? `${path}.` : '';
     return issue.keys.map((key) => `${where}${key}: unknown key`).join('\n  - ');
   }
-  return `${path}: ${issue.message.toLowerCase()}`;
+  if (issue.code === 'invalid_key') {
+    const [inner] = issue.issues;
+    return `${path}: ${(inner?.message ?? issue.message).toLowerCase()}`;
+  }
+  // The offending value helps, except where it may be a secret.
+  const name = String(issue.path.at(-1) ?? '');
+  const shown =
+    issue.input === undefined || SECRET_NAME.test(name) ? '' : describeValue(issue.input);
+  return `${path}: ${issue.message.toLowerCase()}${shown}`;
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return `, got ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
 }

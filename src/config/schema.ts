@@ -42,7 +42,10 @@ const emptyList = z.array(z.never()).max(0);
 
 export const configSchema = z.strictObject({
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  instanceId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).optional(),
+  instanceId: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .optional(),
   auth: z.strictObject({ requireKey: z.boolean().default(false) }).default({ requireKey: false }),
   providers: z.record(providerName, providerSchema).optional(),
   routes: z.array(routeSchema).default([]),

@@ -33,7 +33,9 @@ export function splitContent(event: AuditEvent): { envelope: AuditEvent; content
   };
   const envelope: AuditEvent = {
     ...event,
-    request: request ? { ...request, system: null, messages: null, tools: null, retrieval: null } : null,
+    request: request
+      ? { ...request, system: null, messages: null, tools: null, retrieval: null }
+      : null,
     response: response
       ? { ...response, output: null, toolCalls: null, refusal: null, error: null }
       : null,
@@ -47,7 +49,9 @@ export function joinContent(envelope: AuditEvent, content: EventContent | null):
   return {
     ...envelope,
     request:
-      envelope.request && content.request ? { ...envelope.request, ...content.request } : envelope.request,
+      envelope.request && content.request
+        ? { ...envelope.request, ...content.request }
+        : envelope.request,
     response:
       envelope.response && content.response
         ? { ...envelope.response, ...content.response }

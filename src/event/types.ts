@@ -28,12 +28,7 @@ export type EventKind =
   | 'retention';
 
 export type ProviderType =
-  | 'openai'
-  | 'openai-compatible'
-  | 'anthropic'
-  | 'gemini'
-  | 'azure'
-  | 'bedrock';
+  'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'azure' | 'bedrock';
 
 export type Endpoint =
   | 'chat.completions'

@@ -104,7 +104,8 @@ function headersFor(input: ForwardInput): Record<string, string | string[]> {
     keep: provider.simulated ? ['x-auditgate-simulate'] : [],
     drop: useGatewayKey ? AUTH_HEADERS : [],
   });
-  if (useGatewayKey && provider.apiKey) Object.assign(headers, authHeader(provider.type, provider.apiKey));
+  if (useGatewayKey && provider.apiKey)
+    Object.assign(headers, authHeader(provider.type, provider.apiKey));
   return headers;
 }
 

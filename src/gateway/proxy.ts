@@ -88,7 +88,12 @@ async function proxyCall(
     }
     const message = `request body exceeds the limit of ${context.config.limits.maxBodyBytes} bytes`;
     response.setHeader('connection', 'close');
-    return rejectCall(call, response, { status: 413, code: 'request_too_large', message }, provider);
+    return rejectCall(
+      call,
+      response,
+      { status: 413, code: 'request_too_large', message },
+      provider,
+    );
   }
   call.request.bodyBytes = body.bytes.length;
   call.request.bodySha256 = body.sha256;

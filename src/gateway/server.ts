@@ -21,10 +21,13 @@ export function createServer(context: GatewayContext, adminToken: string) {
     const ready = await context.store.ping();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'store unavailable' });
   });
-  app.register((api, _options, done) => {
-    registerApi(api, context, adminToken);
-    done();
-  }, { prefix: '/api/v1' });
+  app.register(
+    (api, _options, done) => {
+      registerApi(api, context, adminToken);
+      done();
+    },
+    { prefix: '/api/v1' },
+  );
 
   app.register((proxy, _options, done) => {
     // Provider routes read the body themselves, byte for byte, with their own size limit.

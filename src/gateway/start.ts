@@ -73,7 +73,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const context: GatewayContext = { config, providers, upstream, store, events: writer, logger };
 
   const server = createServer(context, token.value);
-  const address = await server.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
+  const address = await server.listen({
+    port: options.port ?? 4000,
+    host: options.host ?? '127.0.0.1',
+  });
   logger.info({ address, providers: [...providers.keys()], recovered }, 'gateway listening');
 
   return {

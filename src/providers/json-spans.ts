@@ -58,7 +58,7 @@ export function scanObject(bytes: Uint8Array, start: number): ObjectSpan | null 
 }
 
 /** The end (exclusive) of the JSON value that starts at `start`, or -1. */
-export function scanValue(bytes: Uint8Array, start: number): number {
+function scanValue(bytes: Uint8Array, start: number): number {
   const first = bytes[start];
   if (first === QUOTE) return stringEnd(bytes, start);
   if (first === OPEN_BRACE || first === OPEN_BRACKET) return containerEnd(bytes, start);

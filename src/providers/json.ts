@@ -42,7 +42,7 @@ export function recordOrEmpty(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
 }
 
-/** Tool-call arguments as sent in a string: parsed JSON, or the raw string where it does not parse. */
+/** Tool-call arguments sent as a string: parsed JSON, or the string itself if it is not JSON. */
 export function parseArguments(text: string): unknown {
   const parsed = parseJson(text);
   return parsed === undefined ? text : parsed;

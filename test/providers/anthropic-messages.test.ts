@@ -37,7 +37,8 @@ describe('Anthropic stream: text', () => {
     assert.equal(response.model, 'claude-sonnet-4-5-20250929');
     assert.equal(
       textOf(response),
-      "Hello! I'm doing well, thank you for asking. How are you doing today? Is there anything I can help you with?",
+      "Hello! I'm doing well, thank you for asking. How are you doing today? " +
+        'Is there anything I can help you with?',
     );
     assert.deepEqual(response.finishReasons, ['end_turn']);
     assert.equal(response.finishReason, 'stop');
@@ -178,12 +179,16 @@ describe('Anthropic stream: tools, thinking, refusal, server tools', () => {
   });
 
   it('reads a refusal with its explanation', () => {
-    const response = assemble([anthropicStream('anthropic/anthropic-refusal.chunks.txt')]);
+    const assembler = createStreamAssembler();
+    assembler.write(anthropicStream('anthropic/anthropic-refusal.chunks.txt'));
+    assert.equal(assembler.sawContent, false, 'a refusal streams no content');
+    const response = assembler.finish(true);
     assert.deepEqual(response.finishReasons, ['refusal']);
     assert.equal(response.finishReason, 'content_filter');
     assert.equal(
       response.refusal,
-      "This request triggered restrictions on violative cyber content and was blocked under Anthropic's Usage Policy.",
+      'This request triggered restrictions on violative cyber content and was blocked ' +
+        "under Anthropic's Usage Policy.",
     );
     assert.equal(response.usage.outputTokens, 5);
   });
@@ -210,7 +215,8 @@ describe('Anthropic stream: tools, thinking, refusal, server tools', () => {
     const bytes = Buffer.concat([
       firstEvents(anthropicStream('anthropic/anthropic-text.chunks.txt'), 4),
       Buffer.from(
-        'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
+        'event: error\ndata: {"type":"error",' +
+          '"error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
       ),
     ]);
     const response = assemble([bytes], false);
@@ -226,7 +232,8 @@ describe('Anthropic parseResponse', () => {
     assert.equal(response.id, 'msg_01VdEjxAP5ahtHKrrRdNBteQ');
     assert.equal(
       textOf(response),
-      "Hello! I'm doing well, thanks for asking. How are you doing today? Is there anything I can help you with?",
+      "Hello! I'm doing well, thanks for asking. How are you doing today? " +
+        'Is there anything I can help you with?',
     );
     assert.equal(response.finishReason, 'stop');
     assert.equal(response.usage.inputTokens, 12);

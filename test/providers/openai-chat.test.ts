@@ -151,7 +151,7 @@ describe('OpenAI chat stream: DeepSeek tool call', () => {
 });
 
 describe('OpenAI chat stream: other servers', () => {
-  it('merges Mistral tool-call deltas that repeat the call with an empty name, at every split', () => {
+  it('merges Mistral tool-call deltas that repeat the call with no name, at every split', () => {
     const bytes = openaiStream('mistral/mistral-incremental-tool-call.chunks.txt');
     const expected = [
       {

@@ -42,7 +42,8 @@ describe('createSseReader', () => {
 
   it('reads events separated by CRLF and by CR alone', () => {
     for (const separator of ['\r\n', '\r']) {
-      const text = `event: a${separator}data: 1${separator}${separator}data: 2${separator}${separator}`;
+      const blank = `${separator}${separator}`;
+      const text = `event: a${separator}data: 1${blank}data: 2${blank}`;
       const bytes = Buffer.from(text);
       for (let index = 0; index <= bytes.length; index += 1) {
         assert.deepEqual(readAll(splitAt(bytes, index)), [

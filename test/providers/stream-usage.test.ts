@@ -27,7 +27,8 @@ describe('requestStreamUsage', () => {
       '{"model":"gpt-4.1-nano","stream":true,"messages":[{"role":"user","content":"hi"}]}';
     assert.equal(
       rewritten(body),
-      '{"model":"gpt-4.1-nano","stream":true,"messages":[{"role":"user","content":"hi"}],"stream_options":{"include_usage":true}}',
+      '{"model":"gpt-4.1-nano","stream":true,"messages":[{"role":"user","content":"hi"}],' +
+        '"stream_options":{"include_usage":true}}',
     );
   });
 
@@ -35,7 +36,8 @@ describe('requestStreamUsage', () => {
     const body = '\n {\n  "model" : "m",\n\t"stream"  :  true ,\r\n  "messages": [ ]\n}\n\n';
     assert.equal(
       rewritten(body),
-      '\n {\n  "model" : "m",\n\t"stream"  :  true ,\r\n  "messages": [ ]\n,"stream_options":{"include_usage":true}}\n\n',
+      '\n {\n  "model" : "m",\n\t"stream"  :  true ,\r\n  "messages": [ ]\n' +
+        ',"stream_options":{"include_usage":true}}\n\n',
     );
   });
 
@@ -72,7 +74,8 @@ describe('requestStreamUsage', () => {
   it('edits the last of repeated keys, as JSON.parse reads them', () => {
     assert.equal(
       rewritten('{"stream_options":{"include_usage":true},"stream":true,"stream_options":{}}'),
-      '{"stream_options":{"include_usage":true},"stream":true,"stream_options":{"include_usage":true}}',
+      '{"stream_options":{"include_usage":true},"stream":true,' +
+        '"stream_options":{"include_usage":true}}',
     );
   });
 

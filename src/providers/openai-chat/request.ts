@@ -36,8 +36,8 @@ export function parseRequest(body: unknown): ParsedRequest {
   };
 }
 
-/** The parts of a message that the model wrote: reasoning, text, then tool calls. */
-export function assistantParts(message: Record<string, unknown>): MessagePart[] {
+/** The parts of a message: its reasoning (DeepSeek), its content, then its tool calls. */
+export function messageParts(message: Record<string, unknown>): MessagePart[] {
   const reasoning = nonEmptyStringOrNull(message.reasoning_content ?? message.reasoning);
   const calls = toolCalls(message).map((call): MessagePart => ({ type: 'tool_call', ...call }));
   return [
@@ -72,7 +72,7 @@ function parseMessage(message: Record<string, unknown>): Message {
             response: toolResponse(message.content),
           },
         ]
-      : assistantParts(message);
+      : messageParts(message);
   const name = stringOrNull(message.name);
   return name === null ? { role, parts } : { role, name, parts };
 }

@@ -8,7 +8,7 @@ import {
 } from '../json.js';
 import type { ParsedResponse } from '../types.js';
 import { normaliseFinishReason } from './finish-reason.js';
-import { assistantParts, toolCalls } from './request.js';
+import { messageParts, toolCalls } from './request.js';
 import { normaliseUsage } from './usage.js';
 
 /** Reads a whole (non-streamed) OpenAI chat completion body. Never throws on odd shapes. */
@@ -41,7 +41,7 @@ function parseChoice(choice: Record<string, unknown>): OutputMessage {
   const message = recordOrEmpty(choice.message);
   return {
     role: stringOrNull(message.role) ?? 'assistant',
-    parts: assistantParts(message),
+    parts: messageParts(message),
     finishReason: stringOrNull(choice.finish_reason),
   };
 }

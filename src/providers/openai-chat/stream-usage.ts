@@ -189,11 +189,7 @@ function takeLineFeedAfterCarriageReturn(state: ScannerState, forwarded: Buffer[
 
 /** The blank line at `scanIndex` ends the pending event: forward or drop it. */
 function endEvent(state: ScannerState, forwarded: Buffer[]): void {
-  let end = state.scanIndex + 1;
-  if (state.afterCarriageReturn && state.pending[end] === LINE_FEED) {
-    end += 1;
-    state.afterCarriageReturn = false;
-  }
+  const end = state.scanIndex + 1;
   const event = state.pending.subarray(0, end);
   const goesOn = !isUsageOnlyChunk(event);
   if (goesOn) forwarded.push(event);
