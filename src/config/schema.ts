@@ -48,6 +48,7 @@ export const configSchema = z.strictObject({
     .optional(),
   auth: z.strictObject({ requireKey: z.boolean().default(false) }).default({ requireKey: false }),
   providers: z.record(providerName, providerSchema).optional(),
+  // TODO(#4): routes and their fallbacks are validated but not applied yet.
   routes: z.array(routeSchema).default([]),
   store: storeSchema.default({ type: 'sqlite' }),
   durability: z.enum(['relaxed', 'strict']).default('relaxed'),
@@ -57,12 +58,14 @@ export const configSchema = z.strictObject({
       upstreamTimeoutMs: z.number().int().positive().default(600_000),
     })
     .default({ maxBodyBytes: 33_554_432, upstreamTimeoutMs: 600_000 }),
+  // TODO(#3): truncate stored content at maxContentBytes. TODO(#5): apply `mode`.
   capture: z
     .strictObject({
       mode: z.enum(['full', 'hashes', 'metadata']).default('full'),
       maxContentBytes: z.number().int().positive().default(1_048_576),
     })
     .default({ mode: 'full', maxContentBytes: 1_048_576 }),
+  // TODO(#8): estimate usage when the provider reports none.
   usage: z
     .strictObject({ estimateWhenMissing: z.boolean().default(false) })
     .default({ estimateWhenMissing: false }),

@@ -79,6 +79,11 @@ async function proxyCall(
     return rejectCall(call, response, { status: 401, code: 'invalid_api_key', message }, provider);
   }
 
+  if (context.config.auth.requireKey && !isAuthenticated(call)) {
+    const message = 'this gateway requires a virtual key or a verified token';
+    return rejectCall(call, response, { status: 401, code: 'invalid_api_key', message }, provider);
+  }
+
   const body = await readRequestBody(request, context.config.limits.maxBodyBytes);
   if (body.kind !== 'complete') {
     call.request.bodyBytes = body.bytesSeen;
@@ -140,6 +145,12 @@ function readParsedRequest(call: Call, api: ProviderApi, bytes: Buffer): boolean
     call.attribution = { ...call.attribution, userId: parsed.userId };
   }
   return true;
+}
+
+/** Whether the gateway itself authenticated the caller (a virtual key or a verified JWT). */
+function isAuthenticated(call: Call): boolean {
+  // TODO(#7): virtual keys and JWTs authenticate callers; until then nobody is.
+  return call.identity.authMethod === 'virtual_key' || call.identity.authMethod === 'jwt';
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -147,6 +147,13 @@ function applyParsed(call: Call, parsed: ParsedResponse): void {
     refusal: parsed.refusal,
   });
   call.usage = parsed.usage;
+  if (parsed.error !== undefined && parsed.error !== null) {
+    // An error inside a 200 answer, such as Anthropic's `event: error` mid-stream.
+    call.response.error = parsed.error;
+    const detail = describeError(call.request.providerType ?? 'openai', { error: parsed.error });
+    const reason = `the provider reported an error in its answer${detail ? ` (${detail})` : ''}`;
+    if (call.outcome.status === 'ok') call.outcome = { status: 'upstream_error', error: reason };
+  }
 }
 
 function drained(response: ServerResponse): Promise<void> {
