@@ -29,10 +29,15 @@ export type Helper = {
 
 const STARTUP_TIMEOUT_MS = 30_000;
 
-/** Forks `bench/<file>` under tsx and waits for its ready message. */
-export async function startHelper(file: string, parameters: string[] = []): Promise<Helper> {
+/** Forks `bench/<file>` under tsx, with any extra Node options, and waits until it is ready. */
+export async function startHelper(
+  file: string,
+  parameters: string[] = [],
+  nodeOptions: string[] = [],
+): Promise<Helper> {
   const path = fileURLToPath(new URL(file, import.meta.url));
-  const child = fork(path, parameters, { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const execArgv = ['--import', 'tsx', ...nodeOptions];
+  const child = fork(path, parameters, { execArgv, stdio: 'inherit' });
   const ready = (await firstMessage(child, STARTUP_TIMEOUT_MS)) as Ready;
 
   return {

@@ -8,6 +8,7 @@
  *   BENCH_STREAMS      stream requests per target at 1 in flight (default 1500)
  *   BENCH_CONCURRENCY  requests in flight in the closed loop (default 16)
  *   BENCH_KEEP_DATA=1  keep the gateway's data folder
+ *   BENCH_PROFILE=dir  write a V8 CPU profile of the gateway process into dir
  */
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -81,7 +82,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const settings = readSettings();
   const mock = await startHelper('./mock-upstream.ts');
-  const gateway = await startHelper('./gateway-process.ts', [mock.ready.url]);
+  const profile = process.env.BENCH_PROFILE;
+  const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const gateway = await startHelper('./gateway-process.ts', [mock.ready.url], profiling);
   const targets: Targets = {
     direct: createTarget('direct', mock.ready.url, CHAT_PATH, settings.concurrency),
     gateway: createTarget(

@@ -16,7 +16,7 @@ const HOP_BY_HOP = new Set([
 /** Caller credentials; removed when the gateway sends its own key instead. */
 export const AUTH_HEADERS = ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key'];
 
-function connectionTokens(headers: IncomingHttpHeaders): Set<string> {
+function connectionTokens(headers: { connection?: string | string[] }): Set<string> {
   const value = headers.connection;
   const list = Array.isArray(value) ? value.join(',') : (value ?? '');
   return new Set(list.split(',').map((token) => token.trim().toLowerCase()));
@@ -43,14 +43,18 @@ export function upstreamHeaders(
   return result;
 }
 
-/** The headers sent back to the client: the upstream's minus hop-by-hop fields. */
+/**
+ * The headers sent back to the client: the upstream's minus hop-by-hop fields and the fields
+ * its `connection` header names.
+ */
 export function clientHeaders(
   headers: Record<string, string | string[] | undefined>,
   options: { dropLength: boolean },
 ): OutgoingHttpHeaders {
+  const named = connectionTokens(headers);
   const result: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || named.has(name)) continue;
     if (options.dropLength && name === 'content-length') continue;
     result[name] = value;
   }
