@@ -36,6 +36,8 @@ export async function forwardCall(context: GatewayContext, input: ForwardInput):
   response.on('close', () => {
     if (!response.writableFinished) abort.abort();
   });
+  // The client may have gone while the call was being journaled.
+  if (response.destroyed) abort.abort();
 
   const upstreamUrl = new URL(provider.baseUrl);
   call.upstreamStart = call.elapsed();

@@ -33,7 +33,18 @@ export async function handleProviderRequest(
       rejectCall(call, response, { status: 500, code: 'gateway_error', message: 'internal error' });
     } else response.destroy();
   } finally {
-    context.events.record(call.toEvent());
+    const event = call.toEvent();
+    context.events.record(event);
+    context.logger.debug(
+      {
+        eventId: event.id,
+        provider: event.request?.provider,
+        httpStatus: event.response?.httpStatus,
+        outcome: event.outcome.status,
+        latencyMs: event.timing.latencyMs,
+      },
+      'call recorded',
+    );
   }
 }
 

@@ -157,6 +157,7 @@ function applyParsed(call: Call, parsed: ParsedResponse): void {
 }
 
 function drained(response: ServerResponse): Promise<void> {
+  if (response.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       response.off('drain', done);

@@ -32,7 +32,11 @@ async function post(url: string, body: string, headers: Record<string, string> =
     headers: { 'content-type': 'application/json', ...headers },
     body,
   });
-  return answerOf(response.status, response.headers.get.bind(response.headers), await response.text());
+  return answerOf(
+    response.status,
+    response.headers.get.bind(response.headers),
+    await response.text(),
+  );
 }
 
 function answerOf(status: number, header: (name: string) => string | null, text: string): Answer {
@@ -89,7 +93,11 @@ describe('requests the gateway refuses without asking the provider', () => {
     const sent = '{"model": "gpt-4o-mini", "messages": [';
     const answer = await post(`${gateway.url}/openai${CHAT_PATH}`, sent);
 
-    const body = openaiError('request body is not valid JSON', 'invalid_request_error', 'invalid_json');
+    const body = openaiError(
+      'request body is not valid JSON',
+      'invalid_request_error',
+      'invalid_json',
+    );
     assert.equal(answer.status, 400);
     assert.equal(answer.contentType, 'application/json');
     assert.deepEqual(answer.body, body);

@@ -97,7 +97,10 @@ describe('headers on the way up', () => {
 
     const received = await upstream.received(before + 1);
     assert.equal(received.headers.authorization, 'Bearer sk-test-caller');
-    assert.match(received.headers.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    assert.match(
+      String(received.headers.traceparent),
+      new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`),
+    );
     assert.equal(received.headers.tracestate, 'vendor=opaque');
     const gatewayHeaders = Object.keys(received.headers).filter((name) =>
       name.startsWith('x-auditgate-'),
@@ -121,7 +124,9 @@ describe('headers on the way up', () => {
     });
 
     const message = 'virtual keys are not issued by this gateway yet; send a provider key';
-    const body = { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } };
+    const body = {
+      error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+    };
     assert.equal(response.status, 401);
     assert.deepEqual(JSON.parse(text), body);
     assert.match(eventId ?? '', EVENT_ID);
@@ -145,10 +150,11 @@ describe('headers on the way up', () => {
     const message = 'virtual keys are not issued by this gateway yet; send a provider key';
     const body = { type: 'error', error: { type: 'authentication_error', message } };
 
-    for (const headers of [
+    const keyHeaders: Record<string, string>[] = [
       { 'x-api-key': 'agk_live_1' },
       { 'x-api-key': 'sk-ant-test-provider', 'x-auditgate-key': 'agk_live_2' },
-    ]) {
+    ];
+    for (const headers of keyHeaders) {
       const { response, text, eventId } = await post('/anthropic' + MESSAGES_PATH, messagesBody, {
         'anthropic-version': '2023-06-01',
         ...headers,
@@ -206,7 +212,11 @@ describe('hop-by-hop headers', () => {
     assert.equal(response.statusCode, 200);
     assert.ok(Buffer.concat(chunks).equals(openaiAnswer), 'the body changed on the way down');
     assert.equal(response.headers['x-kept'], 'yes');
-    assert.equal(response.headers['x-hop'], undefined, 'x-hop, named by Connection, reached the client');
+    assert.equal(
+      response.headers['x-hop'],
+      undefined,
+      'x-hop, named by Connection, reached the client',
+    );
 
     const received = upstream.requests.at(-1);
     assert.equal(received?.headers['x-client-kept'], 'yes');
@@ -268,8 +278,14 @@ describe('provider keys in storage', () => {
     }
 
     const files = filesUnder(gateway.dataFolder);
-    assert.ok(files.some((file) => file.endsWith('auditgate.db')), `files: ${files.join(', ')}`);
-    assert.ok(files.some((file) => file.endsWith('auditgate.db-wal')), `files: ${files.join(', ')}`);
+    assert.ok(
+      files.some((file) => file.endsWith('auditgate.db')),
+      `files: ${files.join(', ')}`,
+    );
+    assert.ok(
+      files.some((file) => file.endsWith('auditgate.db-wal')),
+      `files: ${files.join(', ')}`,
+    );
     const stored = Buffer.concat(files.map((file) => readFileSync(file)));
     assert.ok(stored.includes(prompt), 'the stored files do not hold the prompt either');
     assert.ok(!stored.includes('SECRET123'), 'a file in the data folder holds the key');

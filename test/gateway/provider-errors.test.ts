@@ -25,7 +25,8 @@ function recorded(file: string): unknown {
 const RATE_LIMIT_BODY =
   '{\n  "error": {\n    "message": "Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3.",\n' +
   '    "type": "requests", "param": null,   "code": "rate_limit_exceeded"\n  }\n}\n';
-const OVERLOADED_BODY = '{"type":"error",  "error":{"message":"Overloaded","type":"overloaded_error"}}';
+const OVERLOADED_BODY =
+  '{"type":"error",  "error":{"message":"Overloaded","type":"overloaded_error"}}';
 const GATEWAY_PAGE = '<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n';
 
 const chatBody = JSON.stringify({

@@ -41,7 +41,5 @@ export function outcomeOf(event: AuditEvent) {
 export function outputText(event: AuditEvent): string | null {
   const message = event.response?.output?.[0];
   if (!message) return null;
-  return message.parts
-    .map((part) => (part.type === 'text' ? part.content : ''))
-    .join('');
+  return message.parts.map((part) => (part.type === 'text' ? part.content : '')).join('');
 }

@@ -128,7 +128,10 @@ export function delay(milliseconds: number): Promise<void> {
 export async function within<T>(milliseconds: number, what: string, promise: Promise<T>) {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${milliseconds} ms`)), milliseconds);
+    timer = setTimeout(
+      () => reject(new Error(`${what}: not within ${milliseconds} ms`)),
+      milliseconds,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);
