@@ -62,7 +62,7 @@ const SAMPLES: Sample[] = [
   },
 ];
 
-/** Sends a few sample calls through a gateway started with the simulator, and says how to read them. */
+/** Sends sample calls through a gateway started with the simulator; says how to read them. */
 export async function runDemo(gateway: Gateway): Promise<void> {
   console.log('sending sample calls through the gateway:');
   for (const sample of SAMPLES) {

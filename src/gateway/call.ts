@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { newEventId } from '../event/ids.js';
+import { emptyRequest, missingUsage } from '../event/records.js';
 import {
   SCHEMA_VERSION,
   type Attribution,
@@ -12,17 +13,6 @@ import {
   type TraceContext,
   type Usage,
 } from '../event/types.js';
-
-/** Usage for a call whose provider reported none (or that never reached the provider). */
-export const MISSING_USAGE: Usage = {
-  inputTokens: null,
-  outputTokens: null,
-  cacheReadTokens: null,
-  cacheWriteTokens: null,
-  reasoningTokens: null,
-  source: 'missing',
-  raw: null,
-};
 
 /** Milliseconds since the call was received, on the monotonic clock. */
 type Mark = number;
@@ -82,7 +72,7 @@ export class Call {
       identity: this.identity,
       request: this.request,
       response: this.response,
-      usage: this.kind === 'llm.call' ? (this.usage ?? MISSING_USAGE) : this.usage,
+      usage: this.kind === 'llm.call' ? (this.usage ?? missingUsage()) : this.usage,
       cost: null,
       attribution: this.attribution,
       policy: [],
@@ -99,48 +89,6 @@ export class Call {
       ledger: null,
     };
   }
-}
-
-function emptyRequest(method: string, path: string): RequestRecord {
-  return {
-    provider: '',
-    providerType: null,
-    endpoint: 'other',
-    method,
-    path,
-    model: null,
-    parameters: null,
-    stream: false,
-    system: null,
-    messages: null,
-    tools: null,
-    retrieval: null,
-    previousResponseId: null,
-    bodySha256: null,
-    bodyBytes: 0,
-    truncated: false,
-    rewrites: [],
-  };
-}
-
-/** An empty response record for a status, to be filled as the body is read. */
-export function emptyResponse(httpStatus: number, simulated: boolean): ResponseRecord {
-  return {
-    id: null,
-    model: null,
-    systemFingerprint: null,
-    output: null,
-    toolCalls: null,
-    finishReasons: null,
-    finishReason: null,
-    refusal: null,
-    httpStatus,
-    error: null,
-    bodySha256: null,
-    bodyBytes: 0,
-    truncated: false,
-    simulated,
-  };
 }
 
 function round(milliseconds: number): number {

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { familyFor } from '../providers/registry.js';
-import { emptyResponse, type Call } from './call.js';
+import { emptyResponse } from '../event/records.js';
+import type { Call } from './call.js';
 import type { Provider } from './routing.js';
 import type { ErrorShape } from '../providers/types.js';
 import { errorBody as openaiErrorBody } from '../providers/openai-chat/errors.js';

@@ -1,5 +1,6 @@
 import type { AuditEvent, Endpoint, EventKind, RequestRecord } from '../event/types.js';
 import { SCHEMA_VERSION } from '../event/types.js';
+import { emptyRequest } from '../event/records.js';
 import type { JournalEntry, Store } from './types.js';
 import { EventWriter, toEventRecord } from './writer.js';
 
@@ -98,23 +99,11 @@ function interruptedRequest(
   pathname: string,
 ): RequestRecord {
   return {
+    ...emptyRequest(entry.method, entry.path),
     provider: entry.provider ?? '',
-    providerType: null,
     endpoint,
-    method: entry.method,
-    path: entry.path,
     model: entry.model,
-    parameters: null,
     stream: STREAMING_ENDINGS.some((ending) => pathname.endsWith(ending)),
-    system: null,
-    messages: null,
-    tools: null,
-    retrieval: null,
-    previousResponseId: null,
-    bodySha256: null,
-    bodyBytes: 0,
-    truncated: false,
-    rewrites: [],
   };
 }
 

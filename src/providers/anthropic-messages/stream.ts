@@ -10,7 +10,7 @@ import {
 } from '../json.js';
 import { createSseReader, type SseEvent } from '../sse.js';
 import type { ParsedResponse, StreamAssembler } from '../types.js';
-import { missingUsage } from '../usage.js';
+import { missingUsage } from '../../event/records.js';
 import { normaliseFinishReason, refusalFor } from './finish-reason.js';
 import { blockParts } from './request.js';
 import { clientToolCalls } from './response.js';

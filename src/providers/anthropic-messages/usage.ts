@@ -1,6 +1,6 @@
 import type { Usage, UsageSource } from '../../event/types.js';
 import { isRecord, numberOrNull } from '../json.js';
-import { missingUsage } from '../usage.js';
+import { missingUsage } from '../../event/records.js';
 
 /**
  * Normalises an Anthropic `usage` object. Anthropic's `input_tokens` leave out the tokens

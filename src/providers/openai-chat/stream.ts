@@ -12,7 +12,7 @@ import {
 import { createSseReader, type SseEvent } from '../sse.js';
 import type { ParsedResponse, StreamAssembler } from '../types.js';
 import { normaliseFinishReason } from './finish-reason.js';
-import { missingUsage } from '../usage.js';
+import { missingUsage } from '../../event/records.js';
 import { normaliseUsage } from './usage.js';
 
 type ToolCallState = { id: string | null; name: string; arguments: string };

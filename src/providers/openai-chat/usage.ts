@@ -1,6 +1,6 @@
 import type { Usage } from '../../event/types.js';
 import { isRecord, numberOrNull, recordOrEmpty } from '../json.js';
-import { missingUsage } from '../usage.js';
+import { missingUsage } from '../../event/records.js';
 
 /**
  * Normalises an OpenAI chat `usage` object. OpenAI's `prompt_tokens` already include cached
