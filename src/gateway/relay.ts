@@ -68,12 +68,14 @@ async function pipeBody(pipe: Pipe): Promise<RelayEnd> {
   try {
     for await (const chunk of pipe.upstream.body) {
       const bytes = chunk as Buffer;
+      // The client's bytes go first; the record's copy is read while they travel.
+      const forwarded = filter ? filter.transform(bytes) : bytes;
+      const flowing = forwarded.length === 0 || response.write(forwarded);
       tap.write(bytes);
       if (assembler && call.firstToken === null && assembler.sawContent) {
         call.firstToken = call.elapsed();
       }
-      const forwarded = filter ? filter.transform(bytes) : bytes;
-      if (forwarded.length > 0 && !response.write(forwarded)) await drained(response);
+      if (!flowing) await drained(response);
       if (pipe.aborted.aborted) return 'client_aborted';
     }
     return 'complete';

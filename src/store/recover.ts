@@ -1,6 +1,6 @@
 import type { AuditEvent, Endpoint, EventKind, RequestRecord } from '../event/types.js';
 import { SCHEMA_VERSION } from '../event/types.js';
-import { emptyRequest } from '../event/records.js';
+import { emptyRequest, missingUsage } from '../event/records.js';
 import type { JournalEntry, Store } from './types.js';
 import { EventWriter, toEventRecord } from './writer.js';
 
@@ -75,7 +75,7 @@ export function interruptedEvent(entry: JournalEntry): AuditEvent {
     },
     request: interruptedRequest(entry, endpoint, pathname),
     response: null,
-    usage: null,
+    usage: kind === 'llm.call' ? missingUsage() : null,
     cost: null,
     attribution: emptyAttribution(),
     policy: [],

@@ -84,8 +84,9 @@ describe('requests the gateway refuses without asking the provider', () => {
   });
 
   after(async () => {
-    await gateway.stop();
+    // The upstream first: its open calls would keep the gateway's client from closing.
     await upstream.close();
+    await gateway.stop();
     config.remove();
   });
 
@@ -164,7 +165,7 @@ describe('requests the gateway refuses without asking the provider', () => {
     assert.equal(upstream.requests.length, 0, 'the upstream was called');
   });
 
-  it('answers a declared content-length over maxBodyBytes with 413 and records the size', async () => {
+  it('answers a declared length over maxBodyBytes with 413 and records the size', async () => {
     const sent = chatBodyOfSize(1500);
     const answer = await post(`${gateway.url}/openai${CHAT_PATH}`, sent);
 
@@ -188,7 +189,7 @@ describe('requests the gateway refuses without asking the provider', () => {
     assert.equal(upstream.requests.length, 0, 'the upstream was called');
   });
 
-  it('answers a chunked body that grows past maxBodyBytes with 413 in Anthropic shape', async () => {
+  it('answers a chunked body past maxBodyBytes with 413 in Anthropic shape', async () => {
     // No content-length: the gateway can only tell by counting. 600 + 600 bytes, then the
     // request stays open, so the answer cannot come from the end of the body.
     const url = new URL(`${gateway.url}/anthropic${MESSAGES_PATH}`);
@@ -309,8 +310,8 @@ describe('an upstream that accepts the call and never answers', () => {
   });
 
   after(async () => {
-    await gateway.stop();
     await upstream.close();
+    await gateway.stop();
     config.remove();
   });
 

@@ -65,8 +65,9 @@ describe('headers on the way up', () => {
   });
 
   after(async () => {
-    await gateway.stop();
+    // The upstream first: its open calls would keep the gateway's client from closing.
     await upstream.close();
+    await gateway.stop();
     config.remove();
   });
 
@@ -82,7 +83,7 @@ describe('headers on the way up', () => {
 
   it('sends the trace and the caller key upstream, and no x-auditgate-* header', async () => {
     const traceId = randomBytes(16).toString('hex');
-    const before = upstream.requests.length;
+    const callsBefore = upstream.requests.length;
     const { response, eventId } = await post('/openai' + CHAT_PATH, chatBody('Hello'), {
       authorization: 'Bearer sk-test-caller',
       traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
@@ -95,7 +96,7 @@ describe('headers on the way up', () => {
     });
     assert.equal(response.status, 200);
 
-    const received = await upstream.received(before + 1);
+    const received = await upstream.received(callsBefore + 1);
     assert.equal(received.headers.authorization, 'Bearer sk-test-caller');
     assert.match(
       String(received.headers.traceparent),
@@ -118,7 +119,7 @@ describe('headers on the way up', () => {
   });
 
   it('refuses a virtual key in the bearer header with 401 and forwards nothing', async () => {
-    const before = upstream.requests.length;
+    const callsBefore = upstream.requests.length;
     const { response, text, eventId } = await post('/openai' + CHAT_PATH, chatBody('Hello'), {
       authorization: 'Bearer agk_x',
     });
@@ -142,11 +143,11 @@ describe('headers on the way up', () => {
       usageSource: 'missing',
     });
     assert.equal(event.identity.keyFingerprint, fingerprint('agk_x'));
-    assert.equal(upstream.requests.length, before, 'the call reached the upstream');
+    assert.equal(upstream.requests.length, callsBefore, 'the call reached the upstream');
   });
 
   it('refuses a virtual key in x-api-key or x-auditgate-key on an Anthropic route', async () => {
-    const before = upstream.requests.length;
+    const callsBefore = upstream.requests.length;
     const message = 'virtual keys are not issued by this gateway yet; send a provider key';
     const body = { type: 'error', error: { type: 'authentication_error', message } };
 
@@ -166,7 +167,7 @@ describe('headers on the way up', () => {
       assert.deepEqual(event.outcome, { status: 'rejected', error: message });
       assert.equal(event.response?.httpStatus, 401);
     }
-    assert.equal(upstream.requests.length, before, 'a call reached the upstream');
+    assert.equal(upstream.requests.length, callsBefore, 'a call reached the upstream');
   });
 });
 
@@ -182,8 +183,8 @@ describe('hop-by-hop headers', () => {
   });
 
   after(async () => {
-    await gateway.stop();
     await upstream.close();
+    await gateway.stop();
     config.remove();
   });
 
@@ -242,8 +243,8 @@ describe('provider keys in storage', () => {
   });
 
   after(async () => {
-    await gateway.stop();
     await upstream.close();
+    await gateway.stop();
     config.remove();
   });
 

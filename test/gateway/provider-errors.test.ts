@@ -23,7 +23,8 @@ function recorded(file: string): unknown {
 // Provider error bodies with their own spacing and key order: a relay that re-serialised
 // them would change the bytes.
 const RATE_LIMIT_BODY =
-  '{\n  "error": {\n    "message": "Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3.",\n' +
+  '{\n  "error": {\n    "message": "Rate limit reached for gpt-4o-mini on requests per min' +
+  ' (RPM): Limit 3.",\n' +
   '    "type": "requests", "param": null,   "code": "rate_limit_exceeded"\n  }\n}\n';
 const OVERLOADED_BODY =
   '{"type":"error",  "error":{"message":"Overloaded","type":"overloaded_error"}}';
@@ -64,8 +65,9 @@ describe('a provider error passed through', () => {
   });
 
   after(async () => {
-    await gateway.stop();
+    // The upstream first: its open calls would keep the gateway's client from closing.
     await upstream.close();
+    await gateway.stop();
     config.remove();
   });
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { missingUsage } from '../../src/event/records.js';
 import { splitContent } from '../../src/event/content.js';
 import { newEventId, newSpanId, newTraceId } from '../../src/event/ids.js';
 import type { AuditEvent } from '../../src/event/types.js';
@@ -69,7 +70,8 @@ function expectedInterrupted(entry: JournalEntry, kind: AuditEvent['kind']): Par
     time: entry.time,
     trace: { traceId: entry.traceId, spanId: entry.spanId, parentSpanId: entry.parentSpanId },
     response: null,
-    usage: null,
+    // Nothing came back: an inference call's usage is missing, never 0; other calls have none.
+    usage: kind === 'llm.call' ? missingUsage() : null,
     outcome: { status: 'interrupted', error: INTERRUPTED_ERROR },
   };
 }

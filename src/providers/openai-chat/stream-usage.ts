@@ -97,6 +97,8 @@ export function createUsageChunkFilter(): UsageChunkFilter {
 
 /** Whether an event is the chunk that only carries usage: no choices, a usage object. */
 function isUsageOnlyChunk(event: Uint8Array): boolean {
+  // Nearly every chunk says `"usage":null`; only a usage object is worth parsing.
+  if (!hasUsageObject(Buffer.from(event.buffer, event.byteOffset, event.byteLength))) return false;
   const events = parseSseText(new TextDecoder().decode(event));
   if (events.length !== 1 || events[0] === undefined) return false;
   const chunk = parseJson(events[0].data);
@@ -106,6 +108,24 @@ function isUsageOnlyChunk(event: Uint8Array): boolean {
     chunk.choices.length === 0 &&
     isRecord(chunk.usage)
   );
+}
+
+const USAGE_KEY = Buffer.from('"usage"');
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+
+/**
+ * A cheap test on the raw bytes: some `"usage"` key is followed by an object. Text inside
+ * a JSON string cannot match, because its quotes are escaped.
+ */
+function hasUsageObject(event: Buffer): boolean {
+  for (let key = event.indexOf(USAGE_KEY); key >= 0; key = event.indexOf(USAGE_KEY, key + 1)) {
+    let index = skipWhitespace(event, key + USAGE_KEY.length);
+    if (event[index] !== COLON) continue;
+    index = skipWhitespace(event, index + 1);
+    if (event[index] === OPEN_BRACE) return true;
+  }
+  return false;
 }
 
 const LINE_FEED = 0x0a;
