@@ -11,7 +11,10 @@
  *   BENCH_PROFILE=dir  write a V8 CPU profile of the gateway process into dir
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { startHelper, type Helper } from './child.js';
 import { createTarget, emptySample, runSequential, type RequestKind } from './load.js';
 import { describeMachine } from './machine.js';
@@ -78,21 +81,38 @@ function log(phase: string): void {
   console.error(`bench: ${phase}`);
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  const settings = readSettings();
+/** The mock upstream, then the gateway pointed at it; BENCH_PROFILE profiles the gateway. */
+async function startHelpers(): Promise<{ mock: Helper; gateway: Helper }> {
   const mock = await startHelper('./mock-upstream.ts');
   const profile = process.env.BENCH_PROFILE;
   const profiling = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
   const gateway = await startHelper('./gateway-process.ts', [mock.ready.url], profiling);
+  return { mock, gateway };
+}
+
+/** Markdown laid out as the repository's Prettier settings want it (aligned tables). */
+async function formatMarkdown(text: string): Promise<string> {
+  const options = await resolveConfig(fileURLToPath(RESULTS_FILE));
+  return format(text, { ...options, parser: 'markdown' });
+}
+
+/** Prints the report, writes RESULTS.md, and fails the run if a request went unrecorded. */
+async function publish(results: RunResults): Promise<void> {
+  console.log(await formatMarkdown(runReport(results)));
+  writeFileSync(RESULTS_FILE, await formatMarkdown(resultsFile(results)));
+  console.error('bench: results written to bench/RESULTS.md');
+  if (!recordingMatches(results.recording)) process.exitCode = 1;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadAtStart = loadavg()[0] ?? 0;
+  const settings = readSettings();
+  const { mock, gateway } = await startHelpers();
+  const { concurrency } = settings;
   const targets: Targets = {
-    direct: createTarget('direct', mock.ready.url, CHAT_PATH, settings.concurrency),
-    gateway: createTarget(
-      'gateway',
-      gateway.ready.url,
-      `/openai${CHAT_PATH}`,
-      settings.concurrency,
-    ),
+    direct: createTarget('direct', mock.ready.url, CHAT_PATH, concurrency),
+    gateway: createTarget('gateway', gateway.ready.url, `/openai${CHAT_PATH}`, concurrency),
   };
 
   try {
@@ -101,20 +121,10 @@ async function main(): Promise<void> {
     const databasePath = gateway.ready.databasePath ?? '';
     const recording = readRecording(databasePath, targets.gateway.sent, flush.milliseconds);
     const runSeconds = (performance.now() - started) / 1000;
+    const loadAverage = { start: loadAtStart, end: loadavg()[0] ?? 0 };
     const machine = describeMachine();
-    const results: RunResults = {
-      date: new Date(),
-      machine,
-      settings,
-      ...measured,
-      recording,
-      runSeconds,
-    };
-
-    console.log(runReport(results));
-    writeFileSync(RESULTS_FILE, resultsFile(results));
-    console.error('bench: results written to bench/RESULTS.md');
-    if (!recordingMatches(recording)) process.exitCode = 1;
+    const date = new Date();
+    await publish({ date, machine, settings, ...measured, recording, runSeconds, loadAverage });
   } finally {
     await Promise.all([targets.direct.pool.close(), targets.gateway.pool.close()]);
     await gateway.stop();

@@ -111,8 +111,3 @@ export async function runClosedLoop(
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return performance.now() - start;
 }
-
-/** Adds one tally's counts into another. */
-export function mergeErrors(into: ErrorTally, from: ErrorTally): void {
-  for (const [reason, count] of from) into.set(reason, (into.get(reason) ?? 0) + count);
-}

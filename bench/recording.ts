@@ -25,35 +25,26 @@ export type RecordingCheck = {
 
 type CountRow = { name: string; count: number };
 
+const KIND_COUNTS = 'SELECT kind AS name, COUNT(*) AS count FROM events GROUP BY kind';
+const OUTCOME_COUNTS = `SELECT outcome AS name, COUNT(*) AS count FROM events
+  WHERE kind = 'llm.call' GROUP BY outcome`;
+const STREAMED = `SELECT COUNT(*) AS count FROM events
+  WHERE kind = 'llm.call' AND json_extract(envelope, '$.request.stream') = 1`;
+const PLAIN_OVERHEADS = `SELECT json_extract(envelope, '$.timing.overheadMs') AS overhead
+  FROM events WHERE kind = 'llm.call' AND json_extract(envelope, '$.request.stream') = 0`;
+const JOURNAL_LEFT = 'SELECT COUNT(*) AS count FROM journal';
+
+function countOf(database: Database.Database, sql: string): number {
+  return database.prepare<[], { count: number }>(sql).get()?.count ?? 0;
+}
+
 /** Counts what the store holds; `sent` and `flushMs` come from the caller. */
 export function readRecording(databasePath: string, sent: number, flushMs: number) {
   const database = new Database(databasePath, { readonly: true, fileMustExist: true });
   try {
-    const kinds = database
-      .prepare<[], CountRow>('SELECT kind AS name, COUNT(*) AS count FROM events GROUP BY kind')
-      .all();
-    const outcomes = database
-      .prepare<[], CountRow>(
-        `SELECT outcome AS name, COUNT(*) AS count FROM events
-         WHERE kind = 'llm.call' GROUP BY outcome`,
-      )
-      .all();
-    const streamed = database
-      .prepare<[], { count: number }>(
-        `SELECT COUNT(*) AS count FROM events
-         WHERE kind = 'llm.call' AND json_extract(envelope, '$.request.stream') = 1`,
-      )
-      .get();
-    const overheads = database
-      .prepare<[], { overhead: number }>(
-        `SELECT json_extract(envelope, '$.timing.overheadMs') AS overhead FROM events
-         WHERE kind = 'llm.call' AND json_extract(envelope, '$.request.stream') = 0`,
-      )
-      .all();
-    const journal = database
-      .prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM journal')
-      .get();
-
+    const kinds = database.prepare<[], CountRow>(KIND_COUNTS).all();
+    const outcomes = database.prepare<[], CountRow>(OUTCOME_COUNTS).all();
+    const overheads = database.prepare<[], { overhead: number }>(PLAIN_OVERHEADS).all();
     const llmCalls = kinds.find((row) => row.name === 'llm.call')?.count ?? 0;
     const allEvents = kinds.reduce((total, row) => total + row.count, 0);
     return {
@@ -61,8 +52,8 @@ export function readRecording(databasePath: string, sent: number, flushMs: numbe
       llmCalls,
       otherEvents: allEvents - llmCalls,
       byOutcome: Object.fromEntries(outcomes.map((row) => [row.name, row.count])),
-      streamed: streamed?.count ?? 0,
-      journalLeft: journal?.count ?? 0,
+      streamed: countOf(database, STREAMED),
+      journalLeft: countOf(database, JOURNAL_LEFT),
       plainOverheadMs: overheads.map((row) => row.overhead),
       flushMs,
     } satisfies RecordingCheck;

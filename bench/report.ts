@@ -26,6 +26,8 @@ export type RunResults = {
   streamLoad: Record<TargetName, ThroughputSample>;
   recording: RecordingCheck;
   runSeconds: number;
+  /** The 1-minute load average at the start and the end: other work on a shared machine. */
+  loadAverage: { start: number; end: number };
 };
 
 type Row = { measure: string; direct: number; gateway: number; unit: 'ms' | 'req/s' };
@@ -56,7 +58,7 @@ function rows(results: RunResults): Row[] {
   const inFlight = `${settings.concurrency} in flight`;
   return [
     ...percentileRows('non-stream latency, 1 in flight,', plain, total),
-    ...percentileRows('stream first byte, 1 in flight,', stream, firstByte),
+    ...percentileRows('stream first byte (TTFT), 1 in flight,', stream, firstByte),
     ...percentileRows('stream total, 1 in flight,', stream, total),
     {
       measure: `non-stream throughput, ${inFlight}`,

@@ -81,8 +81,11 @@ function machineSection(results: RunResults): string {
   const { machine, settings } = results;
   return [
     `- date: ${results.date.toISOString()}, whole run ${results.runSeconds.toFixed(0)} s`,
-    `- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${machine.memoryGiB.toFixed(1)} GiB`,
+    `- CPU: ${machine.cpuModel}, ${machine.cores} cores; ` +
+      `memory ${machine.memoryGiB.toFixed(1)} GiB`,
     `- Node ${machine.node} on ${machine.system}`,
+    `- 1-minute load average: ${results.loadAverage.start.toFixed(2)} at the start, ` +
+      `${results.loadAverage.end.toFixed(2)} at the end (other work on the machine)`,
     `- settings: ${settings.plainRequests} non-stream and ${settings.streamRequests} stream ` +
       `requests per target at 1 in flight, in ${settings.rounds} rounds; ` +
       `${settings.seconds} s per target and kind at ${settings.concurrency} in flight; ` +
@@ -101,7 +104,9 @@ measured one request in flight, from sending to the last body byte; stream "firs
 first body byte. Throughput is a closed loop: each worker sends its next request when the last
 ends, for one-second rounds. The stream requests carry no \`stream_options\`, so the gateway's
 default rewrite for \`openai\` (ask for usage, withhold the usage chunk) is part of what is
-measured. Percentiles are nearest-rank over all samples. Compare ratios, not absolute figures,
+measured. Gateway CPU is the gateway process's user and system time over its closed-loop rounds;
+it can pass 100% of one core, since V8 and libuv have helper threads. Percentiles are nearest-rank
+over all samples. Compare ratios, not absolute figures,
 between machines. After the load the gateway flushes its writer and the store is counted.`;
 
 /** The whole of bench/RESULTS.md. */

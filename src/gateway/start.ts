@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import { startSimulator, type SimulatorOptions } from '../simulator/index.js';
 import { recoverInterrupted } from '../store/recover.js';
-import { openSqliteStore } from '../store/sqlite/index.js';
+import { openSqliteWorkerStore } from '../store/sqlite/worker-store.js';
 import type { Store } from '../store/types.js';
 import { EventWriter } from '../store/writer.js';
 import type { GatewayContext } from './context.js';
@@ -58,7 +58,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const token = adminToken(dataFolder, config.adminToken);
   const instance = instanceId(dataFolder, config.instanceId);
 
-  const store = openStore(config, dataFolder);
+  const store = await openStore(config, dataFolder);
   const writer = new EventWriter(store, {
     onError: (error) => logger.error({ err: error }, 'event batch not written yet; retrying'),
   });
@@ -100,9 +100,9 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   };
 }
 
-function openStore(config: Config, dataFolder: string): Store {
+async function openStore(config: Config, dataFolder: string): Promise<Store> {
   if (config.store.type === 'postgres') {
     throw new ConfigError(['store.type: postgres is not available in this version; use sqlite']);
   }
-  return openSqliteStore(config.store.path ?? join(dataFolder, 'auditgate.db'));
+  return openSqliteWorkerStore(config.store.path ?? join(dataFolder, 'auditgate.db'));
 }

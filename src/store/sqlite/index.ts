@@ -9,7 +9,20 @@ import type { EventFilter, EventPage, EventRecord, JournalEntry, Store } from '.
 import { migrate } from './migrations.js';
 
 /** The embedded engine: one SQLite file in WAL mode, for a single gateway instance. */
-export type SqliteStore = Store & { readonly path: string };
+export type SqliteStore = Store & {
+  readonly path: string;
+  /** Writes several journal rows in one transaction (a group commit). */
+  journalAll(entries: JournalEntry[]): void;
+};
+
+export type SqliteOptions = {
+  /**
+   * `auto` lets SQLite checkpoint the WAL inside whichever commit crosses its threshold;
+   * `manual` leaves checkpoints to another connection (see `startCheckpointer`), so that no
+   * commit on this one pays for copying pages.
+   */
+  checkpoints?: 'auto' | 'manual';
+};
 
 export const MAX_PAGE_SIZE = 1000;
 const BUSY_TIMEOUT_MS = 5000;
@@ -83,8 +96,9 @@ const EVENT_SELECT = `
   FROM events LEFT JOIN event_content ON event_content.event_id = events.id`;
 
 /** Opens (creating if needed) the SQLite store at `path` and brings its schema up to date. */
-export function openSqliteStore(path: string): SqliteStore {
+export function openSqliteStore(path: string, options: SqliteOptions = {}): SqliteStore {
   const database = openDatabase(path);
+  if (options.checkpoints === 'manual') database.pragma('wal_autocheckpoint = 0');
   const statements = prepareStatements(database);
   const listStatement = listStatementCache(database);
 
@@ -97,10 +111,17 @@ export function openSqliteStore(path: string): SqliteStore {
     }
   });
 
+  const journalAll = database.transaction((entries: JournalEntry[]) => {
+    for (const entry of entries) statements.insertJournal.run(toJournalRow(entry));
+  });
+
   return {
     path,
     async journal(entry) {
       statements.insertJournal.run(toJournalRow(entry));
+    },
+    journalAll(entries) {
+      if (entries.length > 0) journalAll.immediate(entries);
     },
     async append(records) {
       if (records.length > 0) appendAll.immediate(records);
