@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { attributionFromRequest, callerKey, identityFromRequest } from '../identity/headers.js';
-import { VIRTUAL_KEY_PREFIX } from '../identity/headers.js';
+import {
+  attributionFromRequest,
+  callerKey,
+  identityFromRequest,
+  VIRTUAL_KEY_PREFIX,
+  type CallerKey,
+} from '../identity/headers.js';
 import { parseJson } from '../providers/json.js';
 import { familyFor } from '../providers/registry.js';
 import type { ProviderApi } from '../providers/types.js';
@@ -21,17 +26,18 @@ export async function handleProviderRequest(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const call = startCall(request);
+  const key = callerKey(request.headers);
+  const call = startCall(request, key);
   response.setHeader('x-auditgate-event-id', call.id);
 
   try {
-    await proxyCall(context, call, request, response);
+    await proxyCall(context, call, key, request, response);
   } catch (error) {
     context.logger.error({ err: error, eventId: call.id }, 'proxied call failed in the gateway');
-    call.outcome = { status: 'upstream_error', error: 'the gateway failed while relaying' };
     if (!response.headersSent) {
       rejectCall(call, response, { status: 500, code: 'gateway_error', message: 'internal error' });
     } else response.destroy();
+    call.outcome = { status: 'upstream_error', error: 'the gateway failed while relaying' };
   } finally {
     const event = call.toEvent();
     context.events.record(event);
@@ -48,9 +54,8 @@ export async function handleProviderRequest(
   }
 }
 
-function startCall(request: IncomingMessage): Call {
+function startCall(request: IncomingMessage, key: CallerKey | null): Call {
   const headers = request.headers;
-  const key = callerKey(headers);
   const identity = identityFromRequest({
     headers,
     key,
@@ -71,6 +76,7 @@ function startCall(request: IncomingMessage): Call {
 async function proxyCall(
   context: GatewayContext,
   call: Call,
+  key: CallerKey | null,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
@@ -84,7 +90,6 @@ async function proxyCall(
   }
 
   const api = describeTarget(call, provider, request.method ?? 'GET', target.providerPath);
-  const key = callerKey(request.headers);
   if (key?.key.startsWith(VIRTUAL_KEY_PREFIX)) {
     const message = 'virtual keys are not issued by this gateway yet; send a provider key';
     return rejectCall(call, response, { status: 401, code: 'invalid_api_key', message }, provider);

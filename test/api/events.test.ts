@@ -29,7 +29,10 @@ describe('the events API', () => {
   after(() => gateway.stop());
 
   it('refuses a missing or wrong token, in the API error shape', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-the-token' }]) {
+    for (const headers of [{}, { authorization: 'Bearer not-the-token' }] as Record<
+      string,
+      string
+    >[]) {
       const response = await fetch(`${gateway.url}/api/v1/events`, { headers });
       assert.equal(response.status, 401);
       const body = (await response.json()) as { error: { code: string } };
