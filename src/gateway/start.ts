@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { adminToken, ensureDataFolder, instanceId } from '../config/data-folder.js';
@@ -50,7 +51,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const config = loadConfig({ file: options.configFile, environment });
   const logger = options.logger ?? createLogger();
   if (config.routes.length > 0) {
-    logger.warn({ routes: config.routes.length }, 'routes are not applied yet');
+    logger.warn({ routes: config.routes.length }, 'routes are validated but not applied yet');
   }
 
   const dataFolder = resolve(options.dataFolder ?? './data');
@@ -58,46 +59,58 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const token = adminToken(dataFolder, config.adminToken);
   const instance = instanceId(dataFolder, config.instanceId);
 
-  const store = await openStore(config, dataFolder);
-  const writer = new EventWriter(store, {
-    onError: (error) => logger.error({ err: error }, 'event batch not written yet; retrying'),
-  });
-  const recovered = await recoverInterrupted(store, writer);
-  await writer.flush();
+  // What opened so far, closed in reverse if a later step fails (a port in use, say).
+  const opened: (() => Promise<void>)[] = [];
+  if (token.created) opened.push(async () => rmSync(join(dataFolder, 'admin-token')));
+  try {
+    const store = await openStore(config, dataFolder);
+    opened.push(() => store.close());
+    const writer = new EventWriter(store, {
+      onError: (error) => logger.error({ err: error }, 'event batch not written yet; retrying'),
+    });
+    opened.push(() => writer.close());
+    const recovered = await recoverInterrupted(store, writer);
+    await writer.flush();
 
-  const simulator = options.simulate
-    ? await startSimulator(options.simulate === true ? {} : options.simulate)
-    : null;
-  const upstream = createUpstreamAgent(config.limits.upstreamTimeoutMs);
-  const providers = resolveProviders(config, environment, simulator?.url ?? null);
-  const context: GatewayContext = { config, providers, upstream, store, events: writer, logger };
+    const simulator = options.simulate
+      ? await startSimulator(options.simulate === true ? {} : options.simulate)
+      : null;
+    if (simulator) opened.push(() => simulator.close());
+    const upstream = createUpstreamAgent(config.limits.upstreamTimeoutMs);
+    opened.push(() => upstream.close());
+    const providers = resolveProviders(config, environment, simulator?.url ?? null);
+    const context: GatewayContext = { config, providers, upstream, store, events: writer, logger };
 
-  const server = createServer(context, token.value);
-  const address = await server.listen({
-    port: options.port ?? 4000,
-    host: options.host ?? '127.0.0.1',
-  });
-  logger.info({ address, providers: [...providers.keys()], recovered }, 'gateway listening');
+    const server = createServer(context, token.value);
+    const address = await server.listen({
+      port: options.port ?? 4000,
+      host: options.host ?? '127.0.0.1',
+    });
+    logger.info({ address, providers: [...providers.keys()], recovered }, 'gateway listening');
 
-  return {
-    url: address.replace('[::1]', 'localhost'),
-    adminToken: token.value,
-    adminTokenCreated: token.created,
-    instanceId: instance.value,
-    dataFolder,
-    simulatorUrl: simulator?.url ?? null,
-    config,
-    context,
-    recovered,
-    flush: () => writer.flush(),
-    async close() {
-      await server.close();
-      await writer.close();
-      await upstream.close();
-      await simulator?.close();
-      await store.close();
-    },
-  };
+    return {
+      url: address.replace('[::1]', 'localhost'),
+      adminToken: token.value,
+      adminTokenCreated: token.created,
+      instanceId: instance.value,
+      dataFolder,
+      simulatorUrl: simulator?.url ?? null,
+      config,
+      context,
+      recovered,
+      flush: () => writer.flush(),
+      async close() {
+        await server.close();
+        await writer.close();
+        await upstream.close();
+        await simulator?.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
 }
 
 async function openStore(config: Config, dataFolder: string): Promise<Store> {

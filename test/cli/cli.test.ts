@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -71,6 +71,17 @@ describe('the command line', () => {
     assert.equal(status, 2);
     assert.match(output, /providers\.openai\.baseUrl: invalid url, got "nope"/);
     assert.match(output, /limts: unknown key/);
+  });
+
+  it('exits with status 1 on a port in use, keeping no token it never showed', async () => {
+    const running = await startUntilListening(['--data', join(folder, 'first'), '--simulate']);
+    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(running.output)?.[1] ?? '';
+    const data = join(folder, 'second');
+    const second = await finish(runCli(['start', '--port', port, '--data', data]));
+    await stop(running.child);
+    assert.equal(second.status, 1);
+    assert.match(second.output, /EADDRINUSE/);
+    assert.equal(existsSync(join(data, 'admin-token')), false);
   });
 
   it('answers bad usage with exit status 2', async () => {
