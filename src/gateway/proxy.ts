@@ -145,7 +145,7 @@ function readParsedRequest(call: Call, api: ProviderApi, bytes: Buffer): boolean
   const json = parseJson(bytes.toString('utf8'));
   if (json === undefined) return false;
 
-  const parsed = api.parseRequest(json);
+  const parsed = api.parseRequest(json, call.request.path);
   Object.assign(call.request, {
     model: parsed.model,
     parameters: parsed.parameters,

@@ -1,10 +1,45 @@
 import type { ProviderType } from '../event/types.js';
 import {
-  anthropicFamily,
   describeError as describeAnthropicError,
+  errorBody as anthropicErrorBody,
+  messagesApi,
 } from './anthropic-messages/index.js';
-import { describeError as describeOpenaiError, openaiFamily } from './openai-chat/index.js';
-import type { ProviderFamily } from './types.js';
+import {
+  chatCompletionsApi,
+  describeError as describeOpenaiError,
+  errorBody as openaiErrorBody,
+} from './openai-chat/index.js';
+import type { ProviderApi, ProviderFamily } from './types.js';
+
+/** A family whose APIs are told apart by an exact `POST` path. */
+function familyOfPaths(
+  types: ProviderType[],
+  paths: Record<string, ProviderApi>,
+  errorBody: ProviderFamily['errorBody'],
+): ProviderFamily {
+  return {
+    types,
+    apiFor(method, path) {
+      if (method.toUpperCase() !== 'POST') return null;
+      return paths[path.split('?', 1)[0] ?? ''] ?? null;
+    },
+    errorBody,
+  };
+}
+
+/** OpenAI and the servers that speak its API (vLLM, Ollama, DeepSeek, Mistral, Groq ...). */
+export const openaiFamily = familyOfPaths(
+  ['openai', 'openai-compatible'],
+  { '/v1/chat/completions': chatCompletionsApi },
+  openaiErrorBody,
+);
+
+/** Anthropic's own API. */
+export const anthropicFamily = familyOfPaths(
+  ['anthropic'],
+  { '/v1/messages': messagesApi },
+  anthropicErrorBody,
+);
 
 /** The family of APIs a provider type speaks; `null` for types not parsed yet. */
 export function familyFor(type: ProviderType): ProviderFamily | null {

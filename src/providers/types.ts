@@ -60,8 +60,11 @@ export type StreamAssembler = {
 /** The parts of one provider API that the gateway needs. */
 export type ProviderApi = {
   endpoint: Endpoint;
-  /** Reads the request body (already JSON-parsed). Never throws on odd shapes. */
-  parseRequest(body: unknown): ParsedRequest;
+  /**
+   * Reads the request body (already JSON-parsed) and the provider path it was sent to
+   * (Gemini names the model and whether it streams in the path). Never throws on odd shapes.
+   */
+  parseRequest(body: unknown, path: string): ParsedRequest;
   /** Reads a whole non-streaming response body (already JSON-parsed). */
   parseResponse(body: unknown): ParsedResponse;
   /** Starts a reader for a streamed response. */

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 
 import { describeError, errorBody } from '../../src/providers/anthropic-messages/errors.js';
 import { normaliseFinishReason } from '../../src/providers/anthropic-messages/finish-reason.js';
-import { anthropicFamily, messagesApi } from '../../src/providers/anthropic-messages/index.js';
+import { messagesApi } from '../../src/providers/anthropic-messages/index.js';
+import { anthropicFamily } from '../../src/providers/registry.js';
 import { parseRequest } from '../../src/providers/anthropic-messages/request.js';
 import { parseResponse } from '../../src/providers/anthropic-messages/response.js';
 import { createStreamAssembler } from '../../src/providers/anthropic-messages/stream.js';

@@ -3,12 +3,16 @@ import { describe, it } from 'node:test';
 
 import { normaliseFinishReason } from '../../src/providers/openai-chat/finish-reason.js';
 import { describeError, errorBody } from '../../src/providers/openai-chat/errors.js';
-import { chatCompletionsApi, openaiFamily } from '../../src/providers/openai-chat/index.js';
+import { chatCompletionsApi } from '../../src/providers/openai-chat/index.js';
 import { parseRequest } from '../../src/providers/openai-chat/request.js';
 import { parseResponse } from '../../src/providers/openai-chat/response.js';
 import { createStreamAssembler } from '../../src/providers/openai-chat/stream.js';
-import { anthropicFamily } from '../../src/providers/anthropic-messages/index.js';
-import { describeError as describeAnyError, familyFor } from '../../src/providers/registry.js';
+import {
+  anthropicFamily,
+  describeError as describeAnyError,
+  familyFor,
+  openaiFamily,
+} from '../../src/providers/registry.js';
 import type { ParsedResponse } from '../../src/providers/types.js';
 import {
   byteByByte,

@@ -1,5 +1,4 @@
-import type { ProviderApi, ProviderFamily } from '../types.js';
-import { errorBody } from './errors.js';
+import type { ProviderApi } from '../types.js';
 import { parseRequest } from './request.js';
 import { parseResponse } from './response.js';
 import { createStreamAssembler } from './stream.js';
@@ -12,15 +11,4 @@ export const messagesApi: ProviderApi = {
   parseRequest,
   parseResponse,
   createStreamAssembler,
-};
-
-/** Anthropic's own API. */
-export const anthropicFamily: ProviderFamily = {
-  types: ['anthropic'],
-  apiFor(method, path) {
-    const pathname = path.split('?', 1)[0];
-    if (method.toUpperCase() === 'POST' && pathname === '/v1/messages') return messagesApi;
-    return null;
-  },
-  errorBody,
 };

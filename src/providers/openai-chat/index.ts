@@ -1,5 +1,4 @@
-import type { ProviderApi, ProviderFamily } from '../types.js';
-import { errorBody } from './errors.js';
+import type { ProviderApi } from '../types.js';
 import { parseRequest } from './request.js';
 import { parseResponse } from './response.js';
 import { createStreamAssembler } from './stream.js';
@@ -13,17 +12,4 @@ export const chatCompletionsApi: ProviderApi = {
   parseRequest,
   parseResponse,
   createStreamAssembler,
-};
-
-/** OpenAI and the servers that speak its API (vLLM, Ollama, DeepSeek, Mistral, Groq ...). */
-export const openaiFamily: ProviderFamily = {
-  types: ['openai', 'openai-compatible'],
-  apiFor(method, path) {
-    const pathname = path.split('?', 1)[0];
-    if (method.toUpperCase() === 'POST' && pathname === '/v1/chat/completions') {
-      return chatCompletionsApi;
-    }
-    return null;
-  },
-  errorBody,
 };
