@@ -58,7 +58,7 @@ export const configSchema = z.strictObject({
       upstreamTimeoutMs: z.number().int().positive().default(600_000),
     })
     .default({ maxBodyBytes: 33_554_432, upstreamTimeoutMs: 600_000 }),
-  // TODO(#3): truncate stored content at maxContentBytes. TODO(#5): apply `mode`.
+  // TODO(#5): apply `mode` (full, hashes, metadata); maxContentBytes applies now.
   capture: z
     .strictObject({
       mode: z.enum(['full', 'hashes', 'metadata']).default('full'),

@@ -6,6 +6,7 @@ import {
   VIRTUAL_KEY_PREFIX,
   type CallerKey,
 } from '../identity/headers.js';
+import { limitContent } from '../event/limit.js';
 import { parseJson } from '../providers/json.js';
 import { familyFor } from '../providers/registry.js';
 import type { ProviderApi } from '../providers/types.js';
@@ -39,7 +40,7 @@ export async function handleProviderRequest(
     } else response.destroy();
     call.outcome = { status: 'upstream_error', error: 'the gateway failed while relaying' };
   } finally {
-    const event = call.toEvent();
+    const event = limitContent(call.toEvent(), context.config.capture.maxContentBytes);
     context.events.record(event);
     context.logger.debug(
       {
