@@ -150,6 +150,10 @@ function applyParsed(call: Call, parsed: ParsedResponse): void {
     refusal: parsed.refusal,
   });
   call.usage = parsed.usage;
+  if (parsed.retrieval?.length) {
+    // What the provider's own tools retrieved (web and file search) joins the request's context.
+    call.request.retrieval = [...(call.request.retrieval ?? []), ...parsed.retrieval];
+  }
   if (parsed.error !== undefined && parsed.error !== null) {
     // An error inside a 200 answer, such as Anthropic's `event: error` mid-stream.
     call.response.error = parsed.error;

@@ -23,6 +23,8 @@ export type ParsedRequest = {
   previousResponseId: string | null;
   /** The end user as the body names it (OpenAI `user`, Anthropic `metadata.user_id`). */
   userId: string | null;
+  /** How many inputs an embeddings request sends (one message each); absent for other APIs. */
+  inputCount?: number | null;
 };
 
 /** What a provider answered, assembled from a whole body or from a stream. */
@@ -36,12 +38,16 @@ export type ParsedResponse = {
   finishReason: FinishReason | null;
   refusal: string | null;
   usage: Usage;
+  /** Documents the provider's own tools retrieved for the answer (web search results). */
+  retrieval?: RetrievedDocument[] | null;
   /**
    * The provider's error object when the body or stream carried one (an Anthropic `error`
    * event after a 200, an `{"error": ...}` chunk from an OpenAI-compatible server), else
    * `null`. The parsers always set it; optional only so that other code may omit it.
    */
   error?: unknown;
+  /** What an embeddings call returned, never the vectors: how many, and their length. */
+  embeddings?: { count: number; dimensions: number | null } | null;
 };
 
 /** Reads a stream's bytes as they pass, and assembles the whole answer at the end. */

@@ -397,6 +397,7 @@ describe('Anthropic parseRequest', () => {
       role: 'assistant',
       parts: [
         { type: 'reasoning', content: 'Call the tool.' },
+        { type: 'reasoning', content: '[redacted]' },
         { type: 'tool_call', id: 'toolu_1', name: 'weather', arguments: { city: 'Paris' } },
       ],
     });

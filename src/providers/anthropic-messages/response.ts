@@ -1,4 +1,4 @@
-import type { OutputMessage, ToolCall } from '../../event/types.js';
+import type { OutputMessage, ToolCall, Usage } from '../../event/types.js';
 import {
   arrayOrEmpty,
   isRecord,
@@ -7,20 +7,46 @@ import {
   stringOrNull,
 } from '../json.js';
 import type { ParsedResponse } from '../types.js';
+import { blockParts } from './content.js';
 import { normaliseFinishReason, refusalFor } from './finish-reason.js';
-import { blockParts } from './request.js';
+import { retrievedDocuments } from './retrieval.js';
 import { normaliseUsage } from './usage.js';
+
+/** A message with its content blocks whole, as a body sends it or a stream builds it up. */
+export type AssembledMessage = {
+  id: string | null;
+  model: string | null;
+  role: string | null;
+  blocks: Record<string, unknown>[];
+  stopReason: string | null;
+  stopDetails: unknown;
+  usage: Usage;
+  error: Record<string, unknown> | null;
+};
 
 /** Reads a whole (non-streamed) Anthropic Messages body. Never throws on odd shapes. */
 export function parseResponse(body: unknown): ParsedResponse {
   const response = recordOrEmpty(body);
-  const blocks = arrayOrEmpty(response.content).filter(isRecord);
-  const stopReason = stringOrNull(response.stop_reason);
+  return responseFromMessage({
+    id: nonEmptyStringOrNull(response.id),
+    model: nonEmptyStringOrNull(response.model),
+    role: stringOrNull(response.role),
+    blocks: arrayOrEmpty(response.content).filter(isRecord),
+    stopReason: stringOrNull(response.stop_reason),
+    stopDetails: response.stop_details,
+    usage: normaliseUsage(response.usage),
+    error: response.type === 'error' && isRecord(response.error) ? response.error : null,
+  });
+}
+
+/** What a message says, read the same way whether it was streamed or not. */
+export function responseFromMessage(message: AssembledMessage): ParsedResponse {
+  const { blocks, stopReason } = message;
   const output: OutputMessage[] =
     blocks.length > 0 || stopReason !== null
       ? [
           {
-            role: stringOrNull(response.role) ?? 'assistant',
+            role: message.role ?? 'assistant',
             parts: blocks.flatMap(blockParts),
             finishReason: stopReason,
           },
@@ -28,16 +54,17 @@ export function parseResponse(body: unknown): ParsedResponse {
       : [];
 
   return {
-    id: nonEmptyStringOrNull(response.id),
-    model: nonEmptyStringOrNull(response.model),
+    id: message.id,
+    model: message.model,
     systemFingerprint: null,
     output,
     toolCalls: clientToolCalls(blocks),
     finishReasons: stopReason === null ? [] : [stopReason],
     finishReason: normaliseFinishReason(stopReason),
-    refusal: refusalFor(stopReason, response.stop_details),
-    usage: normaliseUsage(response.usage),
-    error: response.type === 'error' && isRecord(response.error) ? response.error : null,
+    refusal: refusalFor(stopReason, message.stopDetails),
+    usage: message.usage,
+    retrieval: retrievedDocuments(blocks),
+    error: message.error,
   };
 }
 
@@ -45,7 +72,7 @@ export function parseResponse(body: unknown): ParsedResponse {
  * The tool calls the caller is asked to run (`tool_use` blocks). Server tools (web search,
  * code execution) ran at Anthropic; they stay in the output as `tool_call` parts.
  */
-export function clientToolCalls(blocks: Record<string, unknown>[]): ToolCall[] {
+function clientToolCalls(blocks: Record<string, unknown>[]): ToolCall[] {
   return blocks
     .filter((block) => block.type === 'tool_use')
     .map((block) => ({

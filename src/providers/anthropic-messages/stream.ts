@@ -1,5 +1,5 @@
-import type { OutputMessage } from '../../event/types.js';
 import {
+  arrayOrEmpty,
   isRecord,
   nonEmptyStringOrNull,
   numberOrNull,
@@ -11,13 +11,16 @@ import {
 import { createSseReader, type SseEvent } from '../sse.js';
 import type { ParsedResponse, StreamAssembler } from '../types.js';
 import { missingUsage } from '../../event/records.js';
-import { normaliseFinishReason, refusalFor } from './finish-reason.js';
-import { blockParts } from './request.js';
-import { clientToolCalls } from './response.js';
+import { responseFromMessage } from './response.js';
 import { normaliseUsage } from './usage.js';
 
 /** A content block as `content_block_start` opened it, and what its deltas added. */
-type BlockState = { start: Record<string, unknown>; text: string; inputJson: string };
+type BlockState = {
+  start: Record<string, unknown>;
+  text: string;
+  inputJson: string;
+  citations: Record<string, unknown>[];
+};
 
 type StreamState = {
   id: string | null;
@@ -102,6 +105,7 @@ function readBlockStart(state: StreamState, data: Record<string, unknown>): void
     start,
     text: '',
     inputJson: '',
+    citations: [],
   });
   if (start.type !== 'text' && start.type !== 'thinking') state.sawContent = true;
 }
@@ -110,13 +114,24 @@ function readBlockDelta(state: StreamState, data: Record<string, unknown>): void
   const block = state.blocks.get(numberOrNull(data.index) ?? -1);
   if (block === undefined) return;
   const delta = recordOrEmpty(data.delta);
-  const text = stringOrNull(delta.text ?? delta.thinking) ?? '';
-  const inputJson = stringOrNull(delta.partial_json) ?? '';
+  const added = stringOrNull(delta.text ?? delta.thinking ?? delta.partial_json) ?? '';
 
-  // citations_delta and signature_delta add nothing to the text or the tool input.
-  if (delta.type === 'text_delta' || delta.type === 'thinking_delta') block.text += text;
-  if (delta.type === 'input_json_delta') block.inputJson += inputJson;
-  if (text !== '' || inputJson !== '') state.sawContent = true;
+  switch (delta.type) {
+    case 'text_delta':
+    case 'thinking_delta':
+      block.text += added;
+      break;
+    case 'input_json_delta':
+      block.inputJson += added;
+      break;
+    case 'citations_delta':
+      if (isRecord(delta.citation)) block.citations.push(delta.citation);
+      return;
+    default:
+      // signature_delta: the thinking's signature, which is not recorded.
+      return;
+  }
+  if (added !== '') state.sawContent = true;
 }
 
 function readMessageDelta(state: StreamState, data: Record<string, unknown>): void {
@@ -131,10 +146,14 @@ function readMessageDelta(state: StreamState, data: Record<string, unknown>): vo
 
 /** A block as a whole-body content block, so that it reads the same as a non-streamed one. */
 function finishedBlock(block: BlockState): Record<string, unknown> {
-  const { start, text, inputJson } = block;
+  const { start, text, inputJson, citations } = block;
   switch (start.type) {
     case 'text':
-      return { ...start, text: (stringOrNull(start.text) ?? '') + text };
+      return {
+        ...start,
+        text: (stringOrNull(start.text) ?? '') + text,
+        citations: [...arrayOrEmpty(start.citations), ...citations],
+      };
     case 'thinking':
       return { ...start, thinking: (stringOrNull(start.thinking) ?? '') + text };
     default:
@@ -151,30 +170,17 @@ function assemble(state: StreamState): ParsedResponse {
   const blocks = [...state.blocks.entries()]
     .sort(([a], [b]) => a - b)
     .map(([, block]) => finishedBlock(block));
-  const output: OutputMessage[] =
-    blocks.length > 0 || state.stopReason !== null
-      ? [
-          {
-            role: state.role ?? 'assistant',
-            parts: blocks.flatMap(blockParts),
-            finishReason: state.stopReason,
-          },
-        ]
-      : [];
-
-  return {
+  return responseFromMessage({
     id: state.id,
     model: state.model,
-    systemFingerprint: null,
-    output,
-    toolCalls: clientToolCalls(blocks),
-    finishReasons: state.stopReason === null ? [] : [state.stopReason],
-    finishReason: normaliseFinishReason(state.stopReason),
-    refusal: refusalFor(state.stopReason, state.stopDetails),
+    role: state.role,
+    blocks,
+    stopReason: state.stopReason,
+    stopDetails: state.stopDetails,
     usage:
       state.usage === null
         ? missingUsage()
         : normaliseUsage(state.usage, state.sawFinalUsage ? 'provider' : 'partial'),
     error: state.error,
-  };
+  });
 }
