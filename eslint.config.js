@@ -16,4 +16,8 @@ export default tseslint.config(
     files: ['src/cli/**', 'bin/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    files: ['**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
 );

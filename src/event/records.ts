@@ -29,6 +29,7 @@ export function emptyRequest(method: string, path: string): RequestRecord {
     tools: null,
     retrieval: null,
     previousResponseId: null,
+    inputCount: null,
     bodySha256: null,
     bodyBytes: 0,
     truncated: false,
@@ -53,5 +54,6 @@ export function emptyResponse(httpStatus: number, simulated: boolean): ResponseR
     bodyBytes: 0,
     truncated: false,
     simulated,
+    embeddings: null,
   };
 }

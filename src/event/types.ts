@@ -140,6 +140,8 @@ export type RequestRecord = {
   tools: ToolDefinition[] | null;
   retrieval: RetrievedDocument[] | null;
   previousResponseId: string | null;
+  /** How many inputs an embeddings request sends; `null` for other endpoints. */
+  inputCount: number | null;
   bodySha256: string | null;
   bodyBytes: number;
   truncated: boolean;
@@ -161,6 +163,8 @@ export type ResponseRecord = {
   bodyBytes: number;
   truncated: boolean;
   simulated: boolean;
+  /** What an embeddings call returned (never the vectors); `null` for other endpoints. */
+  embeddings: { count: number; dimensions: number | null } | null;
 };
 
 export type Attribution = {

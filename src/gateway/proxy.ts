@@ -156,6 +156,7 @@ function readParsedRequest(call: Call, api: ProviderApi, bytes: Buffer): boolean
     tools: parsed.tools,
     retrieval: parsed.retrieval,
     previousResponseId: parsed.previousResponseId,
+    inputCount: parsed.inputCount ?? null,
   });
   if (!call.identity.userId && parsed.userId) {
     call.identity = { ...call.identity, userId: parsed.userId };

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
-import { parseJson, isRecord } from '../providers/json.js';
+import { parseJson } from '../providers/json.js';
 import { createUsageChunkFilter } from '../providers/openai-chat/index.js';
 import { describeError } from '../providers/registry.js';
 import type { ParsedResponse, StreamAssembler } from '../providers/types.js';
@@ -30,7 +30,10 @@ export async function relayResponse(
   const status = upstream.statusCode;
   const contentType = headerValue(upstream.headers['content-type']) ?? '';
   const contentEncoding = headerValue(upstream.headers['content-encoding']);
-  const streamed = contentType.includes('text/event-stream');
+  // Gemini streams a JSON array (as application/json) unless asked for `alt=sse`; its
+  // assembler reads both framings.
+  const jsonArrayStream = api?.endpoint === 'generate_content' && call.request.stream;
+  const streamed = contentType.includes('text/event-stream') || jsonArrayStream;
 
   const assembler = api && streamed && status < 400 ? api.createStreamAssembler() : null;
   const collector = assembler ? null : new BodyCollector(collectLimit);
@@ -134,7 +137,7 @@ function readResponse(input: ForwardInput, read: ReadInput): void {
     if (call.outcome.status === 'ok') call.outcome = { status: 'upstream_error', error: reason };
     return;
   }
-  if (api && isRecord(json)) applyParsed(call, api.parseResponse(json));
+  if (api && json !== undefined) applyParsed(call, api.parseResponse(json));
 }
 
 function applyParsed(call: Call, parsed: ParsedResponse): void {
@@ -148,9 +151,10 @@ function applyParsed(call: Call, parsed: ParsedResponse): void {
     finishReasons: parsed.finishReasons,
     finishReason: parsed.finishReason,
     refusal: parsed.refusal,
+    embeddings: parsed.embeddings ?? null,
   });
   call.usage = parsed.usage;
-  if (parsed.retrieval?.length) {
+  if (parsed.retrieval) {
     // What the provider's own tools retrieved (web and file search) joins the request's context.
     call.request.retrieval = [...(call.request.retrieval ?? []), ...parsed.retrieval];
   }

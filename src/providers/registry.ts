@@ -4,11 +4,14 @@ import {
   errorBody as anthropicErrorBody,
   messagesApi,
 } from './anthropic-messages/index.js';
+import { describeError as describeGeminiError, geminiFamily } from './gemini/index.js';
 import {
   chatCompletionsApi,
   describeError as describeOpenaiError,
   errorBody as openaiErrorBody,
 } from './openai-chat/index.js';
+import { embeddingsApi } from './openai-embeddings/index.js';
+import { responsesApi } from './openai-responses/index.js';
 import type { ProviderApi, ProviderFamily } from './types.js';
 
 /** A family whose APIs are told apart by an exact `POST` path. */
@@ -30,7 +33,11 @@ function familyOfPaths(
 /** OpenAI and the servers that speak its API (vLLM, Ollama, DeepSeek, Mistral, Groq ...). */
 export const openaiFamily = familyOfPaths(
   ['openai', 'openai-compatible'],
-  { '/v1/chat/completions': chatCompletionsApi },
+  {
+    '/v1/chat/completions': chatCompletionsApi,
+    '/v1/responses': responsesApi,
+    '/v1/embeddings': embeddingsApi,
+  },
   openaiErrorBody,
 );
 
@@ -49,6 +56,8 @@ export function familyFor(type: ProviderType): ProviderFamily | null {
       return openaiFamily;
     case 'anthropic':
       return anthropicFamily;
+    case 'gemini':
+      return geminiFamily;
     default:
       return null;
   }
@@ -65,6 +74,8 @@ export function describeError(type: ProviderType, body: unknown): string | null 
       return describeOpenaiError(body);
     case 'anthropic':
       return describeAnthropicError(body);
+    case 'gemini':
+      return describeGeminiError(body);
     default:
       return null;
   }

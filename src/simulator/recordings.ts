@@ -4,13 +4,21 @@ import { fileURLToPath } from 'node:url';
 
 import type { Endpoint } from '../event/types.js';
 
-/** The wire shape a recording speaks: OpenAI chat (also DeepSeek, Mistral, Azure) or Anthropic. */
-export type ProviderFamily = 'openai' | 'anthropic';
+/**
+ * The provider whose API a recording speaks, which sets the error body and the request id
+ * header: OpenAI (chat, Responses, embeddings; also DeepSeek, Mistral, Azure), Anthropic or
+ * Google Gemini.
+ */
+export type ProviderFamily = 'openai' | 'anthropic' | 'gemini';
 
 /** The endpoints the simulator answers, in the event vocabulary. */
-export type SimulatedEndpoint = Extract<Endpoint, 'chat.completions' | 'messages'>;
+export type SimulatedEndpoint = Extract<
+  Endpoint,
+  'chat.completions' | 'responses' | 'embeddings' | 'messages' | 'generate_content'
+>;
 
-export type RecordingKind = 'text' | 'tool_call' | 'error';
+/** What a recording answers; an error is a 4xx or 5xx body, or an error event in a 200 stream. */
+export type RecordingKind = 'text' | 'tool_call' | 'embedding' | 'error';
 
 /** One recorded (or derived) file, described. */
 export type RecordingEntry = {
@@ -20,10 +28,12 @@ export type RecordingEntry = {
   endpoint: SimulatedEndpoint;
   stream: boolean;
   kind: RecordingKind;
-  /** The HTTP status the provider answered with. */
+  /** The HTTP status the provider answered with (200 for an error sent inside a stream). */
   status: number;
   /** Written by hand from a recorded file, not captured from a live API (see the README). */
   derived?: true;
+  /** Why the file, as recorded, cannot be replayed; the simulator lists it but never loads it. */
+  broken?: string;
   note?: string;
 };
 
@@ -40,8 +50,20 @@ export type RecordingForms = { whole?: LoadedRecording; streamed?: LoadedRecordi
 export type RecordingLibrary = ReadonlyMap<string, RecordingForms>;
 
 const openaiChat = { family: 'openai', endpoint: 'chat.completions' } as const;
+const openaiResponses = { family: 'openai', endpoint: 'responses' } as const;
+const openaiEmbeddings = { family: 'openai', endpoint: 'embeddings' } as const;
 const anthropic = { family: 'anthropic', endpoint: 'messages' } as const;
+const gemini = { family: 'gemini', endpoint: 'generate_content' } as const;
 const ok = { status: 200 } as const;
+
+// No Responses recording is a plain text answer: each has reasoning or a server-side tool
+// before its text. These notes say which one the simulator answers text with by default.
+const defaultWholeText =
+  'no responses recording is plain text: reasoning (encrypted, with a summary) then text; ' +
+  'the default whole text answer';
+const defaultStreamedText =
+  'no responses recording is plain text: reasoning, a server-side file_search, then text ' +
+  'with file citations; the default streamed text answer';
 
 /** Every file in test/fixtures/recorded, with what it is. */
 export const recordingManifest: readonly RecordingEntry[] = [
@@ -204,6 +226,175 @@ export const recordingManifest: readonly RecordingEntry[] = [
     status: 529,
     derived: true,
   },
+  {
+    file: 'openai-responses/openai-reasoning-encrypted-content.1.json',
+    ...openaiResponses,
+    ...ok,
+    stream: false,
+    kind: 'text',
+    note: defaultWholeText,
+  },
+  {
+    file: 'openai-responses/openai-reasoning-encrypted-content.1.chunks.txt',
+    ...openaiResponses,
+    ...ok,
+    stream: true,
+    kind: 'text',
+    note:
+      'four responses of a tool loop back to back, as recorded (three calculator calls, then ' +
+      'reasoning and text); not the streamed form of the whole answer, so no default',
+  },
+  {
+    file: 'openai-responses/openai-file-search-tool.1.json',
+    ...openaiResponses,
+    ...ok,
+    stream: false,
+    kind: 'text',
+    note: 'reasoning, a server-side file_search, then text with file citations',
+  },
+  {
+    file: 'openai-responses/openai-file-search-tool.1.chunks.txt',
+    ...openaiResponses,
+    ...ok,
+    stream: true,
+    kind: 'text',
+    note: defaultStreamedText,
+  },
+  {
+    file: 'openai-responses/parallel-tool-call-wrapper.1.json',
+    ...openaiResponses,
+    ...ok,
+    stream: false,
+    kind: 'tool_call',
+    note: 'one function call named parallel wrapping two calls; the default whole tool call',
+  },
+  {
+    file: 'openai-responses/parallel-tool-call-wrapper.1.chunks.txt',
+    ...openaiResponses,
+    ...ok,
+    stream: true,
+    kind: 'tool_call',
+    broken:
+      'the response.created and response.completed lines lack their final closing brace ' +
+      '(so in vercel/ai too); parallel-tool-call-wrapper.1.derived is served instead',
+  },
+  {
+    file: 'openai-responses/parallel-tool-call-wrapper.1.derived.chunks.txt',
+    ...openaiResponses,
+    ...ok,
+    stream: true,
+    kind: 'tool_call',
+    derived: true,
+    note: 'the recorded stream with its two missing braces added; the default streamed tool call',
+  },
+  {
+    file: 'openai-responses/openai-custom-tool.1.json',
+    ...openaiResponses,
+    ...ok,
+    stream: false,
+    kind: 'tool_call',
+    note: 'a custom (free-form input) tool call',
+  },
+  {
+    file: 'openai-responses/openai-custom-tool.1.chunks.txt',
+    ...openaiResponses,
+    ...ok,
+    stream: true,
+    kind: 'tool_call',
+    note: 'a custom (free-form input) tool call, its input in deltas',
+  },
+  {
+    file: 'openai-responses/openai-mcp-tool-approval.1.json',
+    ...openaiResponses,
+    ...ok,
+    stream: false,
+    kind: 'tool_call',
+    note: 'ends with an mcp_approval_request that the client must answer',
+  },
+  {
+    file: 'openai-responses/openai-mcp-tool-approval.1.chunks.txt',
+    ...openaiResponses,
+    ...ok,
+    stream: true,
+    kind: 'tool_call',
+    note: 'ends with an mcp_approval_request that the client must answer',
+  },
+  {
+    file: 'openai-responses/openai-mcp-tool-approval.2.json',
+    ...openaiResponses,
+    ...ok,
+    stream: false,
+    kind: 'text',
+    note: 'the answer after an mcp approval: the server listed the mcp tools, then text',
+  },
+  {
+    file: 'openai-responses/openai-mcp-tool-approval.2.chunks.txt',
+    ...openaiResponses,
+    ...ok,
+    stream: true,
+    kind: 'text',
+    note: 'the answer after an mcp approval: the server listed the mcp tools, then text',
+  },
+  {
+    file: 'openai-responses/openai-error.1.json',
+    ...openaiResponses,
+    stream: false,
+    kind: 'error',
+    status: 429,
+    note: 'insufficient_quota, which openai answers with status 429',
+  },
+  {
+    file: 'openai-responses/openai-error.1.chunks.txt',
+    ...openaiResponses,
+    ...ok,
+    stream: true,
+    kind: 'error',
+    note: 'insufficient_quota inside a 200 stream: an error event, then response.failed',
+  },
+  {
+    file: 'openai-embedding/openai-embedding.json',
+    ...openaiEmbeddings,
+    ...ok,
+    stream: false,
+    kind: 'embedding',
+    note:
+      'two inputs, five dimensions each, as float lists; asked for base64 (the openai ' +
+      "SDK's default), the simulator sends each as base64 float32, as the API does",
+  },
+  { file: 'google/google-text.json', ...gemini, ...ok, stream: false, kind: 'text' },
+  { file: 'google/google-text.chunks.txt', ...gemini, ...ok, stream: true, kind: 'text' },
+  {
+    file: 'google/google-reasoning.json',
+    ...gemini,
+    ...ok,
+    stream: false,
+    kind: 'text',
+    note: 'the same question as google-text, with more thought tokens',
+  },
+  {
+    file: 'google/google-reasoning.chunks.txt',
+    ...gemini,
+    ...ok,
+    stream: true,
+    kind: 'text',
+    note: 'the same question as google-text, with more thought tokens',
+  },
+  { file: 'google/google-tool-call.json', ...gemini, ...ok, stream: false, kind: 'tool_call' },
+  {
+    file: 'google/google-tool-call.chunks.txt',
+    ...gemini,
+    ...ok,
+    stream: true,
+    kind: 'tool_call',
+  },
+  {
+    file: 'google/google-429-retry-info.json',
+    ...gemini,
+    stream: false,
+    kind: 'error',
+    status: 429,
+    note: 'RESOURCE_EXHAUSTED with QuotaFailure and RetryInfo details',
+  },
 ];
 
 /** A recording file that is missing or cannot be read as its form requires. */
@@ -232,9 +423,10 @@ export function recordingName(file: string): string {
   return baseName.replace(/\.chunks\.txt$|\.json$/, '');
 }
 
-/** Reads every file in the manifest from the folder, once; throws on a missing or bad file. */
+/** Reads every servable file in the manifest, once; throws on a missing or bad file. */
 export async function loadRecordings(directory: string): Promise<RecordingLibrary> {
-  const loaded = await Promise.all(recordingManifest.map((entry) => loadOne(directory, entry)));
+  const servable = recordingManifest.filter((entry) => entry.broken === undefined);
+  const loaded = await Promise.all(servable.map((entry) => loadOne(directory, entry)));
   const library = new Map<string, RecordingForms>();
   for (const recording of loaded) {
     const forms = library.get(recording.name) ?? {};

@@ -1,15 +1,12 @@
 import { z } from 'zod';
 
-import type {
-  LoadedRecording,
-  RecordingKind,
-  RecordingLibrary,
-  SimulatedEndpoint,
-} from './recordings.js';
+import type { LoadedRecording, RecordingLibrary, SimulatedEndpoint } from './recordings.js';
 
 /** What the simulator knows of one request when it picks a recording. */
 export type SimulatedRequest = {
   endpoint: SimulatedEndpoint;
+  /** Whether the path asks for a stream (Gemini names it there); `null` where the body says. */
+  streamByPath: boolean | null;
   /** The `x-auditgate-simulate` header, if sent. */
   recordingHeader: string | undefined;
   /** The request body, JSON-parsed. */
@@ -21,45 +18,84 @@ export type Choice =
   | { outcome: 'replay'; recording: LoadedRecording }
   | { outcome: 'refuse'; status: 400; message: string };
 
-/** The recording each endpoint answers with when no header names one. */
-export const defaultRecordings: Record<SimulatedEndpoint, Record<'text' | 'tool_call', string>> = {
-  'chat.completions': { text: 'openai-text', tool_call: 'deepseek-tool-call' },
-  messages: { text: 'anthropic-text', tool_call: 'anthropic-json-tool.1' },
+/** The recording names of one default answer; `streamed` defaults to `whole`. */
+export type DefaultNames = { whole: string; streamed?: string };
+
+/** What a request gets: the model's answer, or a call of one of the tools it offers. */
+export type AnswerKind = 'answer' | 'toolCall';
+
+/** The recordings each endpoint answers with when no header names one. */
+export const defaultRecordings: Record<
+  SimulatedEndpoint,
+  { answer: DefaultNames; toolCall: DefaultNames | null }
+> = {
+  'chat.completions': {
+    answer: { whole: 'openai-text' },
+    toolCall: { whole: 'deepseek-tool-call' },
+  },
+  responses: {
+    // No recording is plain text (see the manifest notes); the reasoning recording's stream
+    // holds four responses back to back, so the streamed answer is the file search one.
+    answer: {
+      whole: 'openai-reasoning-encrypted-content.1',
+      streamed: 'openai-file-search-tool.1',
+    },
+    toolCall: {
+      whole: 'parallel-tool-call-wrapper.1',
+      streamed: 'parallel-tool-call-wrapper.1.derived',
+    },
+  },
+  embeddings: { answer: { whole: 'openai-embedding' }, toolCall: null },
+  messages: {
+    answer: { whole: 'anthropic-text' },
+    toolCall: { whole: 'anthropic-json-tool.1' },
+  },
+  generate_content: {
+    answer: { whole: 'google-text' },
+    toolCall: { whole: 'google-tool-call' },
+  },
 };
 
 const endpointPaths: Record<SimulatedEndpoint, string> = {
   'chat.completions': '/v1/chat/completions',
+  responses: '/v1/responses',
+  embeddings: '/v1/embeddings',
   messages: '/v1/messages',
+  generate_content: '/v1beta/models/{model}:generateContent',
 };
 
 // Lenient on purpose: a field of the wrong type reads as absent, the way a replay should.
+// `messages` is chat and Anthropic, `input` Responses (a string input has no items),
+// `contents` Gemini.
 const requestSchema = z
   .object({
     stream: z.boolean().catch(false),
     tools: z.array(z.unknown()).catch([]),
     messages: z.array(z.unknown()).catch([]),
+    input: z.array(z.unknown()).catch([]),
+    contents: z.array(z.unknown()).catch([]),
   })
-  .catch({ stream: false, tools: [], messages: [] });
+  .catch({ stream: false, tools: [], messages: [], input: [], contents: [] });
 
-const messageSchema = z.object({ role: z.string(), content: z.unknown() });
+type RequestBody = z.infer<typeof requestSchema>;
 
-/** Picks the recording for a request: by the header, else by endpoint, tools and `stream`. */
+/** Picks the recording for a request: by the header, else by endpoint, tools and stream. */
 export function chooseRecording(request: SimulatedRequest, library: RecordingLibrary): Choice {
   const body = requestSchema.parse(request.body);
+  const stream = request.streamByPath ?? body.stream;
   const named = request.recordingHeader?.trim();
-  if (named) return chooseNamed(named, request.endpoint, body.stream, library);
+  if (named) return chooseNamed(named, { ...request, stream }, library);
 
-  const kind = answerKind(request.endpoint, body.tools, body.messages);
-  const name = defaultRecordings[request.endpoint][kind];
-  return chooseForm(name, body.stream, library);
+  const defaults = defaultRecordings[request.endpoint];
+  const names = answerKind(request.endpoint, body) === 'toolCall' ? defaults.toolCall : null;
+  const { whole, streamed = whole } = names ?? defaults.answer;
+  return chooseForm(stream ? streamed : whole, { ...request, stream }, library);
 }
 
-function chooseNamed(
-  name: string,
-  endpoint: SimulatedEndpoint,
-  stream: boolean,
-  library: RecordingLibrary,
-): Choice {
+type Asked = { endpoint: SimulatedEndpoint; streamByPath: boolean | null; stream: boolean };
+
+function chooseNamed(name: string, asked: Asked, library: RecordingLibrary): Choice {
+  const { endpoint, stream } = asked;
   const forms = library.get(name);
   const either = forms?.whole ?? forms?.streamed;
   if (!either) {
@@ -71,41 +107,90 @@ function chooseNamed(
     const message = `recording '${name}' answers ${answers}, not ${endpointPaths[endpoint]}`;
     return { outcome: 'refuse', status: 400, message };
   }
-  if (either.kind === 'error') return { outcome: 'replay', recording: either };
-  return chooseForm(name, stream, library);
+  // An error answers in the form asked for where it was recorded so, else in the other.
+  const form = stream ? forms?.streamed : forms?.whole;
+  if (either.kind === 'error') return { outcome: 'replay', recording: form ?? either };
+  return chooseForm(name, asked, library);
 }
 
-function chooseForm(name: string, stream: boolean, library: RecordingLibrary): Choice {
+function chooseForm(name: string, asked: Asked, library: RecordingLibrary): Choice {
   const forms = library.get(name);
-  const recording = stream ? forms?.streamed : forms?.whole;
+  const recording = asked.stream ? forms?.streamed : forms?.whole;
   if (recording) return { outcome: 'replay', recording };
 
-  const missing = stream ? 'streaming' : 'non-streaming';
-  const message = `recording '${name}' has no ${missing} form: set stream to ${!stream}`;
+  const missing = asked.stream ? 'streaming' : 'non-streaming';
+  const message = `recording '${name}' has no ${missing} form: ${otherForm(asked)}`;
   return { outcome: 'refuse', status: 400, message };
 }
 
+// Gemini asks for a stream by its method name, the others by the body's `stream`.
+function otherForm(asked: Asked): string {
+  if (asked.streamByPath === null) return `set stream to ${!asked.stream}`;
+  return `call :${asked.stream ? 'generateContent' : 'streamGenerateContent'}`;
+}
+
 // An agent's tool loop ends when the model answers the tool result with text.
-function answerKind(
-  endpoint: SimulatedEndpoint,
-  tools: unknown[],
-  messages: unknown[],
-): Extract<RecordingKind, 'text' | 'tool_call'> {
-  if (tools.length === 0) return 'text';
-  const last = messageSchema.safeParse(messages.at(-1));
-  if (!last.success) return 'tool_call';
-  return isToolResult(endpoint, last.data) ? 'text' : 'tool_call';
+function answerKind(endpoint: SimulatedEndpoint, body: RequestBody): AnswerKind {
+  if (!offersTools(endpoint, body.tools)) return 'answer';
+  return endsWithToolResult(endpoint, body) ? 'answer' : 'toolCall';
 }
 
-function isToolResult(endpoint: SimulatedEndpoint, message: z.infer<typeof messageSchema>) {
-  if (endpoint === 'chat.completions') return message.role === 'tool';
-  if (message.role !== 'user') return false;
-  const content = message.content;
-  return Array.isArray(content) && content.some((block: unknown) => hasType(block, 'tool_result'));
+function offersTools(endpoint: SimulatedEndpoint, tools: unknown[]): boolean {
+  switch (endpoint) {
+    case 'chat.completions':
+    case 'messages':
+      return tools.length > 0;
+    case 'responses':
+      // Only a function tool is the caller's to run; built-in tools run at OpenAI.
+      return tools.some((tool) => hasType(tool, 'function'));
+    case 'generate_content':
+      return tools.some((tool) => isRecord(tool) && nonEmptyArray(tool.functionDeclarations));
+    case 'embeddings':
+      return false;
+  }
 }
 
-function hasType(block: unknown, type: string): boolean {
-  return typeof block === 'object' && block !== null && 'type' in block && block.type === type;
+function endsWithToolResult(endpoint: SimulatedEndpoint, body: RequestBody): boolean {
+  switch (endpoint) {
+    case 'chat.completions':
+      return hasRole(body.messages.at(-1), 'tool');
+    case 'messages':
+      return userMessageWithToolResult(body.messages.at(-1));
+    case 'responses':
+      return hasType(body.input.at(-1), 'function_call_output');
+    case 'generate_content':
+      return contentWithFunctionResponse(body.contents.at(-1));
+    case 'embeddings':
+      return false;
+  }
+}
+
+function userMessageWithToolResult(message: unknown): boolean {
+  if (!isRecord(message) || message.role !== 'user' || !Array.isArray(message.content)) {
+    return false;
+  }
+  return message.content.some((block: unknown) => hasType(block, 'tool_result'));
+}
+
+function contentWithFunctionResponse(content: unknown): boolean {
+  if (!isRecord(content) || !Array.isArray(content.parts)) return false;
+  return content.parts.some((part: unknown) => isRecord(part) && isRecord(part.functionResponse));
+}
+
+function hasRole(value: unknown, role: string): boolean {
+  return isRecord(value) && value.role === role;
+}
+
+function hasType(value: unknown, type: string): boolean {
+  return isRecord(value) && value.type === type;
+}
+
+function nonEmptyArray(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // Names the header value's problem without echoing long or odd input.

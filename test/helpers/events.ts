@@ -141,6 +141,7 @@ function defaultRequest(): RequestRecord {
     ],
     retrieval: null,
     previousResponseId: null,
+    inputCount: null,
     bodySha256: 'a'.repeat(64),
     bodyBytes: 412,
     truncated: false,
@@ -166,5 +167,6 @@ function defaultResponse(): ResponseRecord {
     bodyBytes: 590,
     truncated: false,
     simulated: false,
+    embeddings: null,
   };
 }

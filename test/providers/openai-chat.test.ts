@@ -7,6 +7,7 @@ import { chatCompletionsApi } from '../../src/providers/openai-chat/index.js';
 import { parseRequest } from '../../src/providers/openai-chat/request.js';
 import { parseResponse } from '../../src/providers/openai-chat/response.js';
 import { createStreamAssembler } from '../../src/providers/openai-chat/stream.js';
+import { geminiFamily } from '../../src/providers/gemini/index.js';
 import {
   anthropicFamily,
   describeError as describeAnyError,
@@ -453,7 +454,7 @@ describe('OpenAI family and the registry', () => {
     assert.equal(familyFor('openai'), openaiFamily);
     assert.equal(familyFor('openai-compatible'), openaiFamily);
     assert.equal(familyFor('anthropic'), anthropicFamily);
-    assert.equal(familyFor('gemini'), null);
+    assert.equal(familyFor('gemini'), geminiFamily);
     assert.equal(familyFor('bedrock'), null);
   });
 

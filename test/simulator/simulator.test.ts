@@ -5,16 +5,21 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import Anthropic from '@anthropic-ai/sdk';
+import { ApiError, GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 
 import { startSimulator } from '../../src/simulator/index.js';
 import type { Simulator } from '../../src/simulator/index.js';
-import { recordingManifest, recordingName } from '../../src/simulator/recordings.js';
+import { loadRecordings, recordingManifest } from '../../src/simulator/recordings.js';
+import type { SimulatedEndpoint } from '../../src/simulator/recordings.js';
+import { defaultRecordings } from '../../src/simulator/select.js';
 
 const recordedDirectory = fileURLToPath(new URL('../fixtures/recorded/', import.meta.url));
 
-type Family = 'openai' | 'anthropic';
+/** The wire framings of the README, one per kind of stream. */
+type Framing = 'openai-chat' | 'typed' | 'gemini-sse' | 'gemini-array';
 type Headers = Record<string, string>;
+type GoogleError = { error: { code: number; message: string; status: string } };
 
 function recorded(file: string): string {
   return readFileSync(join(recordedDirectory, file), 'utf8');
@@ -27,13 +32,20 @@ function recordedLines(file: string): string[] {
 }
 
 // Rebuilt here from the README's framing rules, independently of src/simulator/replay.ts.
-function expectedStream(file: string, family: Family): string {
-  const frames = recordedLines(file).map((line) => {
-    if (family === 'openai') return `data: ${line}\n\n`;
-    const { type } = JSON.parse(line) as { type: string };
-    return `event: ${type}\ndata: ${line}\n\n`;
-  });
-  return frames.join('') + (family === 'openai' ? 'data: [DONE]\n\n' : '');
+function expectedStream(file: string, framing: Framing): string {
+  const lines = recordedLines(file);
+  switch (framing) {
+    case 'openai-chat':
+      return lines.map((line) => `data: ${line}\n\n`).join('') + 'data: [DONE]\n\n';
+    case 'typed':
+      return lines
+        .map((line) => `event: ${(JSON.parse(line) as { type: string }).type}\ndata: ${line}\n\n`)
+        .join('');
+    case 'gemini-sse':
+      return lines.map((line) => `data: ${line}\r\n\r\n`).join('');
+    case 'gemini-array':
+      return `[${lines.join(',\r\n')}]`;
+  }
 }
 
 function openaiText(): string {
@@ -51,6 +63,21 @@ function streamedText(file: string): string {
     .map((line) => JSON.parse(line) as Event)
     .map((event) => event.choices?.[0]?.delta?.content ?? event.delta?.text ?? '')
     .join('');
+}
+
+function responsesText(file: string): string {
+  type Item = { type: string; content?: { type: string; text?: string }[] };
+  const body = JSON.parse(recorded(`openai-responses/${file}`)) as { output: Item[] };
+  const parts = body.output.flatMap((item) =>
+    item.type === 'message' ? (item.content ?? []) : [],
+  );
+  return parts.map((part) => (part.type === 'output_text' ? (part.text ?? '') : '')).join('');
+}
+
+function geminiText(file: string): string {
+  type Body = { candidates: { content: { parts: { text?: string }[] } }[] };
+  const body = JSON.parse(recorded(file)) as Body;
+  return (body.candidates[0]?.content.parts ?? []).map((part) => part.text ?? '').join('');
 }
 
 function anthropicText(): string {
@@ -97,6 +124,49 @@ const anthropicToolLoop = [
   { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '{}' }] },
 ];
 
+const responsesWeatherTool = {
+  type: 'function',
+  name: 'weather',
+  parameters: { type: 'object', properties: { location: { type: 'string' } } },
+};
+
+function responsesBody(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return { model: 'gpt-5-mini', input: 'Hello', ...fields };
+}
+
+const responsesToolLoop = [
+  { role: 'user', content: 'Weather in San Francisco?' },
+  {
+    type: 'function_call',
+    call_id: 'call_1',
+    name: 'weather',
+    arguments: '{"location":"San Francisco"}',
+  },
+  { type: 'function_call_output', call_id: 'call_1', output: '{"temperature":18}' },
+];
+
+const geminiWeatherTool = {
+  functionDeclarations: [{ name: 'weather', parameters: { type: 'OBJECT', properties: {} } }],
+};
+
+function geminiBody(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return { contents: [{ role: 'user', parts: [{ text: 'Hello' }] }], ...fields };
+}
+
+const geminiToolLoop = [
+  { role: 'user', parts: [{ text: 'Weather in San Francisco?' }] },
+  { role: 'model', parts: [{ functionCall: { name: 'weather', args: { location: 'SF' } } }] },
+  {
+    role: 'user',
+    parts: [{ functionResponse: { name: 'weather', response: { temperature: 18 } } }],
+  },
+];
+
+const geminiModel = '/v1beta/models/gemini-3-pro-preview';
+const generatePath = `${geminiModel}:generateContent`;
+const streamSsePath = `${geminiModel}:streamGenerateContent?alt=sse`;
+const streamArrayPath = `${geminiModel}:streamGenerateContent`;
+
 describe('provider simulator', () => {
   let simulator: Simulator;
 
@@ -122,10 +192,11 @@ describe('provider simulator', () => {
     assert.equal(await response.text(), recorded(file));
   }
 
-  async function assertStream(response: Response, file: string, family: Family): Promise<void> {
+  async function assertStream(response: Response, file: string, framing: Framing): Promise<void> {
     assert.equal(response.status, 200);
-    assert.equal(response.headers.get('content-type'), 'text/event-stream');
-    assert.equal(await response.text(), expectedStream(file, family));
+    const contentType = framing === 'gemini-array' ? 'application/json' : 'text/event-stream';
+    assert.equal(response.headers.get('content-type'), contentType);
+    assert.equal(await response.text(), expectedStream(file, framing));
   }
 
   describe('default choice, OpenAI chat', () => {
@@ -134,7 +205,7 @@ describe('provider simulator', () => {
     test('text, whole and streamed', async () => {
       await assertWhole(await post(path, openaiBody()), 'openai-chat/openai-text.json');
       const streamed = await post(path, openaiBody({ stream: true }));
-      await assertStream(streamed, 'openai-chat/openai-text.chunks.txt', 'openai');
+      await assertStream(streamed, 'openai-chat/openai-text.chunks.txt', 'openai-chat');
     });
 
     test('a request offering tools gets the deepseek tool call', async () => {
@@ -142,14 +213,14 @@ describe('provider simulator', () => {
       const whole = await post(path, openaiBody({ tools }));
       await assertWhole(whole, 'deepseek-chat/deepseek-tool-call.json');
       const streamed = await post(path, openaiBody({ tools, stream: true }));
-      await assertStream(streamed, 'deepseek-chat/deepseek-tool-call.chunks.txt', 'openai');
+      await assertStream(streamed, 'deepseek-chat/deepseek-tool-call.chunks.txt', 'openai-chat');
     });
 
     test('a tool result as last message gets text, ending the loop', async () => {
       const fields = { tools: [weatherTool], messages: openaiToolLoop };
       await assertWhole(await post(path, openaiBody(fields)), 'openai-chat/openai-text.json');
       const streamed = await post(path, openaiBody({ ...fields, stream: true }));
-      await assertStream(streamed, 'openai-chat/openai-text.chunks.txt', 'openai');
+      await assertStream(streamed, 'openai-chat/openai-text.chunks.txt', 'openai-chat');
     });
 
     test('an empty tools list is no tool offer', async () => {
@@ -164,7 +235,7 @@ describe('provider simulator', () => {
     test('text, whole and streamed', async () => {
       await assertWhole(await post(path, anthropicBody()), 'anthropic/anthropic-text.json');
       const streamed = await post(path, anthropicBody({ stream: true }));
-      await assertStream(streamed, 'anthropic/anthropic-text.chunks.txt', 'anthropic');
+      await assertStream(streamed, 'anthropic/anthropic-text.chunks.txt', 'typed');
     });
 
     test('a request offering tools gets the json tool call', async () => {
@@ -172,14 +243,14 @@ describe('provider simulator', () => {
       const whole = await post(path, anthropicBody({ tools }));
       await assertWhole(whole, 'anthropic/anthropic-json-tool.1.json');
       const streamed = await post(path, anthropicBody({ tools, stream: true }));
-      await assertStream(streamed, 'anthropic/anthropic-json-tool.1.chunks.txt', 'anthropic');
+      await assertStream(streamed, 'anthropic/anthropic-json-tool.1.chunks.txt', 'typed');
     });
 
     test('a user message holding a tool_result gets text, ending the loop', async () => {
       const fields = { tools: [jsonTool], messages: anthropicToolLoop };
       await assertWhole(await post(path, anthropicBody(fields)), 'anthropic/anthropic-text.json');
       const streamed = await post(path, anthropicBody({ ...fields, stream: true }));
-      await assertStream(streamed, 'anthropic/anthropic-text.chunks.txt', 'anthropic');
+      await assertStream(streamed, 'anthropic/anthropic-text.chunks.txt', 'typed');
     });
   });
 
@@ -189,7 +260,7 @@ describe('provider simulator', () => {
       const whole = await post('/v1/messages', anthropicBody(), headers);
       await assertWhole(whole, 'anthropic/anthropic-clear-thinking.1.json');
       const streamed = await post('/v1/messages', anthropicBody({ stream: true }), headers);
-      await assertStream(streamed, 'anthropic/anthropic-clear-thinking.1.chunks.txt', 'anthropic');
+      await assertStream(streamed, 'anthropic/anthropic-clear-thinking.1.chunks.txt', 'typed');
     });
 
     test('overrides the tool rule', async () => {
@@ -202,11 +273,11 @@ describe('provider simulator', () => {
     test('a short recording streams byte-exact in each framing', async () => {
       const azure = { 'x-auditgate-simulate': 'azure-model-router.1' };
       const openai = await post('/v1/chat/completions', openaiBody({ stream: true }), azure);
-      await assertStream(openai, 'openai-chat/azure-model-router.1.chunks.txt', 'openai');
+      await assertStream(openai, 'openai-chat/azure-model-router.1.chunks.txt', 'openai-chat');
       const refusal = { 'x-auditgate-simulate': 'anthropic-refusal' };
       const anthropic = await post('/v1/messages', anthropicBody({ stream: true }), refusal);
-      await assertStream(anthropic, 'anthropic/anthropic-refusal.chunks.txt', 'anthropic');
-      const expected = expectedStream('anthropic/anthropic-refusal.chunks.txt', 'anthropic');
+      await assertStream(anthropic, 'anthropic/anthropic-refusal.chunks.txt', 'typed');
+      const expected = expectedStream('anthropic/anthropic-refusal.chunks.txt', 'typed');
       assert.ok(expected.startsWith('event: message_start\ndata: {"type":"message_start"'));
     });
 
@@ -247,7 +318,7 @@ describe('provider simulator', () => {
       const headers = { 'x-auditgate-simulate': 'anthropic-text-cache.derived' };
       const response = await post('/v1/messages', anthropicBody({ stream: true }), headers);
       const file = 'anthropic/anthropic-text-cache.derived.chunks.txt';
-      await assertStream(response, file, 'anthropic');
+      await assertStream(response, file, 'typed');
       const original = recorded('anthropic/anthropic-text.chunks.txt');
       assert.equal(
         recorded(file).replaceAll('"cache_read_input_tokens":2048', '"cache_read_input_tokens":0'),
@@ -285,10 +356,10 @@ describe('provider simulator', () => {
       await assertWhole(response, 'anthropic/anthropic-overloaded-error.derived.json', 529);
     });
 
-    test('an unknown path is a 404 in the OpenAI shape', async () => {
+    test('an unknown path is a 404 in the shape of the provider it looks like', async () => {
       for (const response of [
-        await post('/v1/embeddings', {}),
-        await fetch(`${simulator.url}/v1/messages`),
+        await post('/v1/completions', {}),
+        await fetch(`${simulator.url}/v1/responses`),
       ]) {
         assert.equal(response.status, 404);
         const body = (await response.json()) as { error: { type: string; message: string } };
@@ -296,6 +367,21 @@ describe('provider simulator', () => {
         assert.match(body.error.message, /unknown path/);
         assert.ok(response.headers.get('x-request-id')?.startsWith('req_'));
       }
+
+      const anthropic = await fetch(`${simulator.url}/v1/messages`);
+      assert.equal(anthropic.status, 404);
+      assert.ok(anthropic.headers.get('request-id')?.startsWith('req_'));
+      const anthropicBody = (await anthropic.json()) as { type: string; error: { type: string } };
+      assert.deepEqual(
+        [anthropicBody.type, anthropicBody.error.type],
+        ['error', 'invalid_request_error'],
+      );
+
+      const gemini = await post('/v1beta/models/gemini-3-pro-preview:countTokens', {});
+      assert.equal(gemini.status, 404);
+      const geminiBody = (await gemini.json()) as GoogleError;
+      assert.deepEqual([geminiBody.error.code, geminiBody.error.status], [404, 'NOT_FOUND']);
+      assert.match(geminiBody.error.message, /unknown path/);
     });
 
     test('a body that is not JSON is a 400 in the provider shape', async () => {
@@ -304,6 +390,215 @@ describe('provider simulator', () => {
       const body = (await response.json()) as { type: string; error: { message: string } };
       assert.equal(body.type, 'error');
       assert.equal(body.error.message, 'request body is not valid json');
+    });
+  });
+
+  describe('default choice, OpenAI Responses', () => {
+    const path = '/v1/responses';
+
+    test('text: reasoning then text whole, the file search answer streamed', async () => {
+      const whole = await post(path, responsesBody());
+      await assertWhole(whole, 'openai-responses/openai-reasoning-encrypted-content.1.json');
+      const streamed = await post(path, responsesBody({ stream: true }));
+      await assertStream(
+        streamed,
+        'openai-responses/openai-file-search-tool.1.chunks.txt',
+        'typed',
+      );
+    });
+
+    test('function tools get the parallel function call, streamed from its repair', async () => {
+      const tools = [responsesWeatherTool];
+      const whole = await post(path, responsesBody({ tools }));
+      await assertWhole(whole, 'openai-responses/parallel-tool-call-wrapper.1.json');
+      const streamed = await post(path, responsesBody({ tools, stream: true }));
+      const file = 'openai-responses/parallel-tool-call-wrapper.1.derived.chunks.txt';
+      await assertStream(streamed, file, 'typed');
+    });
+
+    test('a function_call_output as last input item gets text, ending the loop', async () => {
+      const fields = { tools: [responsesWeatherTool], input: responsesToolLoop };
+      const whole = await post(path, responsesBody(fields));
+      await assertWhole(whole, 'openai-responses/openai-reasoning-encrypted-content.1.json');
+      const streamed = await post(path, responsesBody({ ...fields, stream: true }));
+      await assertStream(
+        streamed,
+        'openai-responses/openai-file-search-tool.1.chunks.txt',
+        'typed',
+      );
+    });
+
+    test('built-in tools alone are no function tool offer', async () => {
+      const tools = [{ type: 'file_search', vector_store_ids: ['vs_1'] }, { type: 'web_search' }];
+      const response = await post(path, responsesBody({ tools }));
+      await assertWhole(response, 'openai-responses/openai-reasoning-encrypted-content.1.json');
+    });
+
+    test('a short stream is framed byte-exact, one typed event per line', async () => {
+      const headers = { 'x-auditgate-simulate': 'openai-custom-tool.1' };
+      const response = await post(path, responsesBody({ stream: true }), headers);
+      const file = 'openai-responses/openai-custom-tool.1.chunks.txt';
+      assert.ok(response.headers.get('x-request-id')?.startsWith('req_'));
+      await assertStream(response, file, 'typed');
+      const expected = expectedStream(file, 'typed');
+      assert.ok(expected.startsWith('event: response.created\ndata: {"type":"response.created"'));
+      assert.ok(expected.endsWith('"metadata":{}}}\n\n'));
+      assert.ok(!expected.includes('[DONE]'));
+    });
+
+    test('the quota error: a 429 body whole, an error event in a 200 stream', async () => {
+      const headers = { 'x-auditgate-simulate': 'openai-error.1' };
+      const whole = await post(path, responsesBody(), headers);
+      await assertWhole(whole, 'openai-responses/openai-error.1.json', 429);
+      const streamed = await post(path, responsesBody({ stream: true }), headers);
+      await assertStream(streamed, 'openai-responses/openai-error.1.chunks.txt', 'typed');
+    });
+
+    test('the recorded tool loop stream and the repaired recording answer by name', async () => {
+      const loop = { 'x-auditgate-simulate': 'openai-reasoning-encrypted-content.1' };
+      const streamed = await post(path, responsesBody({ stream: true }), loop);
+      const file = 'openai-responses/openai-reasoning-encrypted-content.1.chunks.txt';
+      await assertStream(streamed, file, 'typed');
+      assert.equal(expectedStream(file, 'typed').split('event: response.completed\n').length, 5);
+
+      const broken = { 'x-auditgate-simulate': 'parallel-tool-call-wrapper.1' };
+      const refused = await post(path, responsesBody({ stream: true }), broken);
+      assert.equal(refused.status, 400);
+      const body = (await refused.json()) as { error: { message: string } };
+      assert.match(body.error.message, /has no streaming form: set stream to false/);
+    });
+
+    test('a recording of chat completions is a 400', async () => {
+      const headers = { 'x-auditgate-simulate': 'openai-text' };
+      const response = await post(path, responsesBody(), headers);
+      assert.equal(response.status, 400);
+      const body = (await response.json()) as { error: { message: string } };
+      assert.match(body.error.message, /answers \/v1\/chat\/completions, not \/v1\/responses/);
+    });
+  });
+
+  describe('OpenAI embeddings', () => {
+    test('answers the recorded embeddings whole, as float lists by default', async () => {
+      const body = { model: 'text-embedding-3-small', input: ['sunny day', 'rainy night'] };
+      const response = await post('/v1/embeddings', body);
+      await assertWhole(response, 'openai-embedding/openai-embedding.json');
+    });
+
+    test('asked for base64, each recorded vector comes as base64 float32', async () => {
+      const body = {
+        model: 'text-embedding-3-small',
+        input: ['a', 'b'],
+        encoding_format: 'base64',
+      };
+      const response = await post('/v1/embeddings', body);
+      assert.equal(response.status, 200);
+      type Embeddings = { data: { index: number; embedding: unknown }[]; usage: unknown };
+      const answered = (await response.json()) as Embeddings;
+      const recordedBody = JSON.parse(recorded('openai-embedding/openai-embedding.json')) as {
+        data: { index: number; embedding: number[] }[];
+        usage: unknown;
+      };
+      assert.equal(answered.data.length, 2);
+      for (const [index, item] of answered.data.entries()) {
+        assert.equal(typeof item.embedding, 'string');
+        const bytes = Buffer.from(item.embedding as string, 'base64');
+        const floats = Array.from({ length: bytes.length / 4 }, (_, at) =>
+          bytes.readFloatLE(at * 4),
+        );
+        const expected = recordedBody.data[index]?.embedding.map((value) => Math.fround(value));
+        assert.deepEqual(floats, expected);
+        assert.equal(item.index, index);
+      }
+      assert.deepEqual(answered.usage, recordedBody.usage);
+    });
+
+    test('tools in the body change nothing', async () => {
+      const body = { model: 'text-embedding-3-small', input: 'x', tools: [weatherTool] };
+      await assertWhole(
+        await post('/v1/embeddings', body),
+        'openai-embedding/openai-embedding.json',
+      );
+    });
+  });
+
+  describe('default choice, Gemini', () => {
+    test('text: whole, streamed as SSE and as a JSON array', async () => {
+      await assertWhole(await post(generatePath, geminiBody()), 'google/google-text.json');
+      const sse = await post(streamSsePath, geminiBody());
+      await assertStream(sse, 'google/google-text.chunks.txt', 'gemini-sse');
+      const array = await post(streamArrayPath, geminiBody());
+      await assertStream(array, 'google/google-text.chunks.txt', 'gemini-array');
+    });
+
+    test('the JSON array form parses as the array of recorded chunks', async () => {
+      const response = await post(`${geminiModel}:streamGenerateContent?alt=json`, geminiBody());
+      const chunks = recordedLines('google/google-text.chunks.txt').map((line) => JSON.parse(line));
+      assert.deepEqual(await response.json(), chunks);
+    });
+
+    test('functionDeclarations get the tool call, byte-exact in both framings', async () => {
+      const tools = [geminiWeatherTool];
+      await assertWhole(
+        await post(generatePath, geminiBody({ tools })),
+        'google/google-tool-call.json',
+      );
+      const sse = await post(streamSsePath, geminiBody({ tools }));
+      await assertStream(sse, 'google/google-tool-call.chunks.txt', 'gemini-sse');
+      const expected = expectedStream('google/google-tool-call.chunks.txt', 'gemini-sse');
+      assert.ok(expected.startsWith('data: {"candidates":[{"content":{"parts":[{"functionCall"'));
+      assert.equal(expected.split('\r\n\r\n').length, 3);
+      const array = await post(streamArrayPath, geminiBody({ tools }));
+      await assertStream(array, 'google/google-tool-call.chunks.txt', 'gemini-array');
+    });
+
+    test('a functionResponse in the last content gets text, ending the loop', async () => {
+      const fields = { tools: [geminiWeatherTool], contents: geminiToolLoop };
+      await assertWhole(await post(generatePath, geminiBody(fields)), 'google/google-text.json');
+      const sse = await post(streamSsePath, geminiBody(fields));
+      await assertStream(sse, 'google/google-text.chunks.txt', 'gemini-sse');
+    });
+
+    test('tools without functionDeclarations are no tool offer', async () => {
+      const tools = [{ googleSearch: {} }, { functionDeclarations: [] }];
+      await assertWhole(await post(generatePath, geminiBody({ tools })), 'google/google-text.json');
+    });
+
+    test('the stream is named by the path: a body stream field changes nothing', async () => {
+      const whole = await post(generatePath, geminiBody({ stream: true }));
+      await assertWhole(whole, 'google/google-text.json');
+      const v1 = await post('/v1/models/gemini-2.5-flash:generateContent', geminiBody());
+      await assertWhole(v1, 'google/google-text.json');
+    });
+
+    test("the 429 answers both methods whole, in Google's shape", async () => {
+      const headers = { 'x-auditgate-simulate': 'google-429-retry-info' };
+      for (const path of [generatePath, streamSsePath, streamArrayPath]) {
+        const response = await post(path, geminiBody(), headers);
+        await assertWhole(response, 'google/google-429-retry-info.json', 429);
+      }
+    });
+
+    test("errors of the simulator itself come in Google's shape", async () => {
+      const unknown = await post(generatePath, geminiBody(), { 'x-auditgate-simulate': 'nope' });
+      assert.equal(unknown.status, 400);
+      const unknownBody = (await unknown.json()) as GoogleError;
+      assert.deepEqual(
+        [unknownBody.error.code, unknownBody.error.status],
+        [400, 'INVALID_ARGUMENT'],
+      );
+      assert.match(unknownBody.error.message, /names no known recording: got 'nope'/);
+
+      const other = await post(generatePath, geminiBody(), {
+        'x-auditgate-simulate': 'openai-text',
+      });
+      const otherBody = (await other.json()) as GoogleError;
+      assert.match(otherBody.error.message, /answers \/v1\/chat\/completions/);
+
+      const invalid = await post(generatePath, '{"contents":');
+      assert.equal(invalid.status, 400);
+      const invalidBody = (await invalid.json()) as GoogleError;
+      assert.equal(invalidBody.error.message, 'request body is not valid json');
+      assert.equal(invalid.headers.get('x-request-id'), null);
     });
   });
 
@@ -393,6 +688,59 @@ describe('provider simulator', () => {
         return true;
       });
     });
+
+    test('openai reads Responses text whole and streamed, and an error in a stream', async () => {
+      const client = openaiClient();
+      const whole = await client.responses.create({ model: 'gpt-5-mini', input: 'Hi' });
+      assert.equal(whole.output_text, responsesText('openai-reasoning-encrypted-content.1.json'));
+
+      const stream = await client.responses.create({
+        model: 'gpt-5-mini',
+        input: 'Hi',
+        stream: true,
+      });
+      let text = '';
+      for await (const event of stream) {
+        if (event.type === 'response.output_text.delta') text += event.delta;
+      }
+      assert.match(text, /^According to the document, an embedding model converts/);
+
+      const headers = { 'x-auditgate-simulate': 'openai-error.1' };
+      const failing = async () => {
+        const request = { model: 'gpt-5-nano', input: 'Hi', stream: true as const };
+        for await (const event of await client.responses.create(request, { headers })) void event;
+      };
+      await assert.rejects(failing, (error: unknown) => {
+        assert.ok(error instanceof OpenAI.APIError);
+        assert.equal(error.code, 'insufficient_quota');
+        return true;
+      });
+    });
+
+    test('google genai reads text whole and streamed, and the 429', async () => {
+      const client = new GoogleGenAI({
+        apiKey: 'google-test',
+        httpOptions: { baseUrl: simulator.url },
+      });
+      const request = { model: 'gemini-3-pro-preview', contents: 'How many r in strawberry?' };
+      const whole = await client.models.generateContent(request);
+      assert.equal(whole.text, geminiText('google/google-text.json'));
+
+      let text = '';
+      for await (const chunk of await client.models.generateContentStream(request)) {
+        text += chunk.text ?? '';
+      }
+      assert.equal(text, 'There are **3** "r"s in strawberry.\n\nst**r**awbe**rr**y');
+
+      const config = {
+        httpOptions: { headers: { 'x-auditgate-simulate': 'google-429-retry-info' } },
+      };
+      await assert.rejects(client.models.generateContent({ ...request, config }), (error) => {
+        assert.ok(error instanceof ApiError);
+        assert.equal(error.status, 429);
+        return true;
+      });
+    });
   });
 });
 
@@ -422,12 +770,32 @@ describe('provider simulator pace', () => {
     }
 
     // anthropic-text has 11 events, so 10 gaps of 20 ms after the first.
-    assert.equal(text, expectedStream('anthropic/anthropic-text.chunks.txt', 'anthropic'));
+    assert.equal(text, expectedStream('anthropic/anthropic-text.chunks.txt', 'typed'));
     const first = arrivals[0] ?? Infinity;
     const last = arrivals.at(-1) ?? 0;
     assert.ok(first >= 55, `first event after the first-chunk delay, got ${first} ms`);
     assert.ok(last - first >= 150, `first event ${first} ms, last ${last} ms`);
     assert.ok(arrivals.length >= 6, `expected separate arrivals, got ${arrivals.length}`);
+  });
+
+  test('a Gemini JSON array stream is written element by element', async () => {
+    const path = '/v1beta/models/gemini-3-pro-preview:streamGenerateContent';
+    const response = await fetch(simulator.url + path, {
+      method: 'POST',
+      body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }),
+    });
+    const arrivals: string[] = [];
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body ?? []) arrivals.push(decoder.decode(chunk));
+
+    // google-text has three chunks: '[' with the first, ',\r\n' before each next, then ']'.
+    assert.equal(
+      arrivals.join(''),
+      expectedStream('google/google-text.chunks.txt', 'gemini-array'),
+    );
+    assert.ok(arrivals.length >= 3, `expected separate arrivals, got ${arrivals.length}`);
+    assert.ok(arrivals[0]?.startsWith('[{"candidates"'));
+    assert.equal(arrivals.at(-1)?.endsWith(']'), true);
   });
 
   test('a whole answer waits the first-chunk delay', async () => {
@@ -479,17 +847,88 @@ describe('recording manifest', () => {
     for (const entry of recordingManifest) {
       assert.equal(entry.stream, entry.file.endsWith('.chunks.txt'), entry.file);
       assert.equal(entry.derived === true, entry.file.includes('.derived.'), entry.file);
-      assert.equal(entry.kind === 'error', entry.status >= 400, entry.file);
+      if (entry.status >= 400) assert.equal(entry.kind, 'error', entry.file);
     }
     const statuses = Object.fromEntries(
       recordingManifest
         .filter((entry) => entry.kind === 'error')
-        .map((entry) => [recordingName(entry.file), entry.status]),
+        .map((entry) => [entry.file, entry.status]),
     );
     assert.deepEqual(statuses, {
-      'reasoning-model-legacy-parameter-error': 400,
-      'openai-rate-limit-error.derived': 429,
-      'anthropic-overloaded-error.derived': 529,
+      'openai-chat/reasoning-model-legacy-parameter-error.json': 400,
+      'openai-chat/openai-rate-limit-error.derived.json': 429,
+      'anthropic/anthropic-overloaded-error.derived.json': 529,
+      'openai-responses/openai-error.1.json': 429,
+      'openai-responses/openai-error.1.chunks.txt': 200,
+      'google/google-429-retry-info.json': 429,
     });
   });
+
+  test('every default is a recording of its endpoint, in each form it is used in', async () => {
+    const library = await loadRecordings(recordedDirectory);
+    const endpoints = Object.keys(defaultRecordings) as SimulatedEndpoint[];
+    for (const endpoint of endpoints) {
+      const { answer, toolCall } = defaultRecordings[endpoint];
+      for (const [names, kinds] of [
+        [answer, ['text', 'embedding']],
+        [toolCall, ['tool_call']],
+      ] as const) {
+        if (!names) continue;
+        const whole = library.get(names.whole)?.whole;
+        assert.equal(whole?.endpoint, endpoint, names.whole);
+        assert.ok(
+          kinds.some((kind) => kind === whole?.kind),
+          names.whole,
+        );
+        if (endpoint === 'embeddings') continue;
+        const streamed = library.get(names.streamed ?? names.whole)?.streamed;
+        assert.equal(streamed?.endpoint, endpoint, names.streamed ?? names.whole);
+        assert.ok(
+          kinds.some((kind) => kind === streamed?.kind),
+          names.streamed,
+        );
+      }
+    }
+  });
+
+  test('an error recorded inside a 200 stream has an error event', () => {
+    const types = recordedLines('openai-responses/openai-error.1.chunks.txt').map(
+      (line) => (JSON.parse(line) as { type: string }).type,
+    );
+    assert.deepEqual(types, [
+      'response.created',
+      'response.in_progress',
+      'error',
+      'response.failed',
+    ]);
+  });
+
+  test('a broken recording is listed, and its derived repair adds two braces', () => {
+    const broken = recordingManifest.filter((entry) => entry.broken !== undefined);
+    assert.deepEqual(
+      broken.map((entry) => entry.file),
+      ['openai-responses/parallel-tool-call-wrapper.1.chunks.txt'],
+    );
+    const lines = recordedLines('openai-responses/parallel-tool-call-wrapper.1.chunks.txt');
+    const unparsable = lines.flatMap((line, index) => (parses(line) ? [] : [index]));
+    assert.deepEqual(unparsable, [0, 5]);
+
+    const repaired = recordedLines(
+      'openai-responses/parallel-tool-call-wrapper.1.derived.chunks.txt',
+    );
+    assert.deepEqual(
+      repaired,
+      lines.map((line, index) => (unparsable.includes(index) ? `${line}}` : line)),
+    );
+    assert.ok(repaired.every(parses));
+  });
 });
+
+function parses(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}

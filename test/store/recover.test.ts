@@ -119,6 +119,7 @@ describe('recoverInterrupted', () => {
       tools: null,
       retrieval: null,
       previousResponseId: null,
+      inputCount: null,
       bodySha256: null,
       bodyBytes: 0,
       truncated: false,

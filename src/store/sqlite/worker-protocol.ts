@@ -5,13 +5,7 @@ export type WorkerSetup = { path: string; role: 'store' | 'checkpointer'; interv
 
 /** The store methods the thread serves. */
 export type StoreMethod =
-  | 'journal'
-  | 'append'
-  | 'orphanedJournal'
-  | 'getEvent'
-  | 'listEvents'
-  | 'ping'
-  | 'close';
+  'journal' | 'append' | 'orphanedJournal' | 'getEvent' | 'listEvents' | 'ping' | 'close';
 
 export type StoreRequest = { id: number; method: StoreMethod; args: unknown[] };
 
