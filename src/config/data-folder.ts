@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A value kept in the data folder, and whether this start created it. */
@@ -33,4 +33,52 @@ function keptValue(file: string, generate: () => string): KeptValue {
   const value = generate();
   writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
   return { value, created: true };
+}
+
+/** Another gateway process holds the data folder. */
+export class DataFolderInUseError extends Error {
+  readonly code = 'data_folder_in_use';
+
+  constructor(folder: string, pid: number) {
+    super(
+      `the data folder ${folder} is in use by another gateway (process ${pid}); stop it, or ` +
+        `remove ${LOCK_FILE} there if no gateway runs`,
+    );
+    this.name = 'DataFolderInUseError';
+  }
+}
+
+const LOCK_FILE = 'gateway.lock';
+
+/**
+ * Takes the data folder for this process, so that a second gateway on the same folder cannot
+ * run start-up recovery over calls the first is still serving. A lock left by a process that
+ * no longer runs is taken over. Returns the function that releases it.
+ */
+export function lockDataFolder(folder: string): () => void {
+  const file = join(folder, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (Number.isInteger(holder) && isRunning(holder)) {
+        throw new DataFolderInUseError(folder, holder);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`could not take the lock file ${file}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { adminToken, ensureDataFolder, instanceId } from '../config/data-folder.js';
+import { adminToken, ensureDataFolder, instanceId, lockDataFolder } from '../config/data-folder.js';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -56,11 +56,11 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
 
   const dataFolder = resolve(options.dataFolder ?? './data');
   ensureDataFolder(dataFolder);
+  const unlock = lockDataFolder(dataFolder);
+  // What opened so far, closed in reverse if a later step fails (a port in use, say).
+  const opened: (() => Promise<void>)[] = [async () => unlock()];
   const token = adminToken(dataFolder, config.adminToken);
   const instance = instanceId(dataFolder, config.instanceId);
-
-  // What opened so far, closed in reverse if a later step fails (a port in use, say).
-  const opened: (() => Promise<void>)[] = [];
   if (token.created) opened.push(async () => rmSync(join(dataFolder, 'admin-token')));
   try {
     const store = await openStore(config, dataFolder);
@@ -105,6 +105,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         await upstream.close();
         await simulator?.close();
         await store.close();
+        unlock();
       },
     };
   } catch (error) {
