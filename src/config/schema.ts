@@ -58,7 +58,7 @@ export const configSchema = z.strictObject({
       upstreamTimeoutMs: z.number().int().positive().default(600_000),
     })
     .default({ maxBodyBytes: 33_554_432, upstreamTimeoutMs: 600_000 }),
-  // TODO(#5): apply `mode` (full, hashes, metadata); maxContentBytes applies now.
+  // TODO(#5): `mode` per application or route; one mode for every call until then.
   capture: z
     .strictObject({
       mode: z.enum(['full', 'hashes', 'metadata']).default('full'),

@@ -6,7 +6,7 @@ import {
   VIRTUAL_KEY_PREFIX,
   type CallerKey,
 } from '../identity/headers.js';
-import { limitContent } from '../event/limit.js';
+import { applyCapture } from '../event/capture.js';
 import { parseJson } from '../providers/json.js';
 import { familyFor } from '../providers/registry.js';
 import type { ProviderApi } from '../providers/types.js';
@@ -40,7 +40,7 @@ export async function handleProviderRequest(
     } else response.destroy();
     call.outcome = { status: 'upstream_error', error: 'the gateway failed while relaying' };
   } finally {
-    const event = limitContent(call.toEvent(), context.config.capture.maxContentBytes);
+    const event = applyCapture(call.toEvent(), context.config.capture);
     context.events.record(event);
     context.logger.debug(
       {
