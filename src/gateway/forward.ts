@@ -18,6 +18,8 @@ export type ForwardInput = {
   api: ProviderApi | null;
   request: IncomingMessage;
   response: ServerResponse;
+  /** The provider's own path and query, as sent (the record keeps it with keys redacted). */
+  path: string;
   body: Buffer;
 };
 
@@ -45,7 +47,7 @@ export async function forwardCall(context: GatewayContext, input: ForwardInput):
   try {
     upstream = await context.upstream.request({
       origin: upstreamUrl.origin,
-      path: upstreamUrl.pathname.replace(/\/$/, '') + call.request.path,
+      path: upstreamUrl.pathname.replace(/\/$/, '') + input.path,
       method: input.request.method as Dispatcher.HttpMethod,
       headers: headersFor(input),
       body: body.length > 0 ? body : null,

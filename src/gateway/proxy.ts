@@ -3,6 +3,8 @@ import {
   attributionFromRequest,
   callerKey,
   identityFromRequest,
+  keyFingerprint,
+  redactQuery,
   VIRTUAL_KEY_PREFIX,
   type CallerKey,
 } from '../identity/headers.js';
@@ -16,7 +18,7 @@ import { Call } from './call.js';
 import type { GatewayContext } from './context.js';
 import { forwardCall } from './forward.js';
 import { rejectCall } from './reject.js';
-import { routeTarget, type Provider } from './routing.js';
+import { routeTarget, type Provider, type RouteTarget } from './routing.js';
 
 /**
  * Handles one request to a provider route, from receipt to the recorded event. Every path
@@ -27,12 +29,16 @@ export async function handleProviderRequest(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const key = callerKey(request.headers);
+  const target = routeTarget(request.url ?? '/');
+  const recordable = redactQuery(target.providerPath);
+  const key = callerKey(request.headers) ?? queryKey(recordable.key);
   const call = startCall(request, key);
+  call.request.provider = target.providerName;
+  call.request.path = recordable.path;
   response.setHeader('x-auditgate-event-id', call.id);
 
   try {
-    await proxyCall(context, call, key, request, response);
+    await proxyCall(context, { call, key, target }, request, response);
   } catch (error) {
     context.logger.error({ err: error, eventId: call.id }, 'proxied call failed in the gateway');
     if (!response.headersSent) {
@@ -74,22 +80,26 @@ function startCall(request: IncomingMessage, key: CallerKey | null): Call {
   );
 }
 
+/** A call as received: who sent it with which key, and where it goes. */
+type Received = { call: Call; key: CallerKey | null; target: RouteTarget };
+
 async function proxyCall(
   context: GatewayContext,
-  call: Call,
-  key: CallerKey | null,
+  { call, key, target }: Received,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const target = routeTarget(request.url ?? '/');
   const provider = context.providers.get(target.providerName);
-  call.request.provider = target.providerName;
-  call.request.path = target.providerPath;
   if (!provider) {
     const message = `no provider is named '${target.providerName.slice(0, 64)}'`;
     return rejectCall(call, response, { status: 404, code: 'unknown_provider', message });
   }
 
+  if (hasDotSegment(target.providerPath)) {
+    // `..` would let a caller climb out of the provider's base URL prefix.
+    const message = 'the path may not contain . or .. segments';
+    return rejectCall(call, response, { status: 400, code: 'invalid_path', message }, provider);
+  }
   const api = describeTarget(call, provider, request.method ?? 'GET', target.providerPath);
   if (key?.key.startsWith(VIRTUAL_KEY_PREFIX)) {
     const message = 'virtual keys are not issued by this gateway yet; send a provider key';
@@ -120,11 +130,12 @@ async function proxyCall(
   call.request.bodyBytes = body.bytes.length;
   call.request.bodySha256 = body.sha256;
 
-  if (api && body.bytes.length > 0 && !readParsedRequest(call, api, body.bytes)) {
-    const message = 'request body is not valid JSON';
+  if (api && !readParsedRequest(call, api, body.bytes)) {
+    const message = body.bytes.length ? 'request body is not valid JSON' : 'request body is empty';
     return rejectCall(call, response, { status: 400, code: 'invalid_json', message }, provider);
   }
-  await forwardCall(context, { call, provider, api, request, response, body: body.bytes });
+  const path = target.providerPath;
+  await forwardCall(context, { call, provider, api, request, response, path, body: body.bytes });
 }
 
 /** Records which provider and endpoint the call is for; returns the endpoint's parser. */
@@ -169,6 +180,16 @@ function readParsedRequest(call: Call, api: ProviderApi, bytes: Buffer): boolean
 function isAuthenticated(call: Call): boolean {
   // TODO(#7): virtual keys and JWTs authenticate callers; until then nobody is.
   return call.identity.authMethod === 'virtual_key' || call.identity.authMethod === 'jwt';
+}
+
+function hasDotSegment(path: string): boolean {
+  const pathname = path.split('?', 1)[0] ?? '';
+  return pathname.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
+}
+
+/** A credential sent in the query string (Gemini's `?key=`), as a caller key. */
+function queryKey(key: string | null): CallerKey | null {
+  return key ? { header: 'query', key, fingerprint: keyFingerprint(key) } : null;
 }
 
 function single(value: string | string[] | undefined): string | undefined {

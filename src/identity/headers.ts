@@ -95,3 +95,48 @@ function bearer(value: string | undefined): string | undefined {
   const match = value ? /^Bearer\s+(.+)$/i.exec(value) : null;
   return match?.[1]?.trim() || undefined;
 }
+
+/** Query parameters that carry credentials (Gemini's `key`, SAS and presigned signatures...). */
+const SECRET_PARAMETERS = new Set([
+  'key',
+  'api_key',
+  'apikey',
+  'api-key',
+  'access_token',
+  'token',
+  'sig',
+  'signature',
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+]);
+
+/**
+ * The path as it may be recorded: each credential in the query string replaced by
+ * `[redacted]`. Also returns the first credential found, to be fingerprinted.
+ */
+export function redactQuery(path: string): { path: string; key: string | null } {
+  const question = path.indexOf('?');
+  if (question < 0) return { path, key: null };
+
+  let key: string | null = null;
+  const pairs = path
+    .slice(question + 1)
+    .split('&')
+    .map((pair) => {
+      const separator = pair.indexOf('=');
+      const name = separator < 0 ? pair : pair.slice(0, separator);
+      if (separator < 0 || !SECRET_PARAMETERS.has(safeDecode(name).toLowerCase())) return pair;
+      key ??= safeDecode(pair.slice(separator + 1)) || null;
+      return `${name}=[redacted]`;
+    });
+  return { path: `${path.slice(0, question)}?${pairs.join('&')}`, key };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return text;
+  }
+}
