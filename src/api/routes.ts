@@ -1,86 +1,102 @@
-import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { Logger } from 'pino';
 import type { GatewayContext } from '../gateway/context.js';
 import { createTokenCheck } from './auth.js';
-import { ApiError } from './errors.js';
+import { ApiError, cut, toApiError } from './errors.js';
+import { parseEventQuery } from './query.js';
 
-const optionalText = z.string().min(1).max(512).optional();
-const isoTime = z.iso.datetime({ offset: true }).optional();
+/** Where the API lives. `api` is a reserved name, so every path under it is the API's. */
+export const API_PREFIX = '/api';
 
-const eventQuery = z.strictObject({
-  user: optionalText,
-  session: optionalText,
-  trace: optionalText,
-  agent: optionalText,
-  app: optionalText,
-  team: optionalText,
-  provider: optionalText,
-  model: optionalText,
-  kind: optionalText,
-  outcome: optionalText,
-  from: isoTime,
-  to: isoTime,
-  limit: z.coerce.number().int().min(1).max(1000).default(50),
-  cursor: z.string().max(200).optional(),
-});
+type ApiRoute = { method: 'GET'; url: string; handler: RouteHandlerMethod };
 
-/** Registers the query API under `/api/v1`; every route needs the admin bearer token. */
+/**
+ * Registers the API under `API_PREFIX`: the routes of `/v1`, and `not_found` for every other
+ * path. Every path needs the admin bearer token; every error comes in the API's shape.
+ */
 export function registerApi(api: FastifyInstance, context: GatewayContext, adminToken: string) {
   const checkToken = createTokenCheck(adminToken);
-
   api.addHook('onRequest', async (request) => checkToken(request.headers.authorization));
-  api.setErrorHandler(
-    (error: Error & { statusCode?: number; status?: number }, _request, reply) => {
-      if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
-      // Errors of the store that blame the caller (a foreign cursor) carry their own code.
-      const status = error.status ?? error.statusCode ?? 500;
-      const ownCode = 'code' in error && typeof error.code === 'string' ? error.code : null;
-      const code = status >= 500 ? 'internal_error' : (ownCode ?? 'bad_request');
-      if (status >= 500) context.logger.error({ err: error }, 'api request failed');
-      const message = status >= 500 ? 'internal error' : error.message.toLowerCase();
-      return reply.code(status).send({ error: { code, message } });
+  api.setErrorHandler((error, _request, reply) => sendApiError(reply, error, context.logger));
+
+  api.register(
+    (v1, _options, done) => {
+      registerRoutes(v1, v1Routes(context));
+      done();
     },
+    { prefix: '/v1' },
   );
+  // Refused in onRequest, before Fastify would read (or refuse) a body nobody wants.
+  api.all('/', { onRequest: refuseUnknownPath }, refuseUnknownPath);
+  api.all('/*', { onRequest: refuseUnknownPath }, refuseUnknownPath);
+}
 
-  api.get('/events', async (request) => {
-    const query = request.query as Record<string, unknown>;
-    for (const name of ['q', 'policyAction']) {
-      // TODO(#7): policy actions become filterable once rules fire; free text needs an index.
-      if (name in query)
-        throw new ApiError(400, 'unsupported_filter', `${name}: not supported yet`);
-    }
-    const parsed = eventQuery.safeParse(request.query);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field =
-        issue?.path.join('.') || (issue?.code === 'unrecognized_keys' ? issue.keys[0] : '');
-      throw new ApiError(400, 'invalid_query', `${field}: ${issue?.message.toLowerCase()}`);
-    }
-    const { limit, cursor, ...filter } = parsed.data;
-    return context.store.listEvents(filter, limit, cursor ?? null);
-  });
+/** Whether a request URL is under `API_PREFIX`, so that its errors take the API's shape. */
+export function isApiPath(url: string): boolean {
+  return url === API_PREFIX || url.startsWith(`${API_PREFIX}/`) || url.startsWith(`${API_PREFIX}?`);
+}
 
-  api.get<{ Params: { id: string } }>('/events/:id', async (request) => {
-    const event = await context.store.getEvent(request.params.id);
-    if (!event)
-      throw new ApiError(
-        404,
-        'not_found',
-        `no event has the id '${request.params.id.slice(0, 64)}'`,
-      );
-    return event;
-  });
+/** Answers an error in the API's shape, logging what failed on our side. */
+export function sendApiError(reply: FastifyReply, error: unknown, logger: Logger) {
+  const apiError = toApiError(error);
+  if (apiError.status >= 500) logger.error({ err: error }, 'api request failed');
+  return reply.code(apiError.status).headers(apiError.headers).send(apiError.toBody());
+}
 
-  api.get('/health', async () => ({
-    store: (await context.store.ping()) ? 'ok' : 'unavailable',
-    // TODO(#6): ledger and exporter backlogs join this once they exist.
-  }));
+function v1Routes(context: GatewayContext): ApiRoute[] {
+  return [
+    {
+      method: 'GET',
+      url: '/events',
+      handler: async (request) => {
+        const { filter, limit, cursor } = parseEventQuery(request.query as Record<string, unknown>);
+        return context.store.listEvents(filter, limit, cursor);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/events/:id',
+      handler: async (request) => {
+        const { id } = request.params as { id: string };
+        const event = await context.store.getEvent(id);
+        if (!event) throw new ApiError(404, 'not_found', `no event has the id '${cut(id)}'`);
+        return event;
+      },
+    },
+    {
+      method: 'GET',
+      url: '/health',
+      handler: async () => ({
+        store: (await context.store.ping()) ? 'ok' : 'unavailable',
+        // TODO(#6): ledger and exporter backlogs join this once they exist.
+      }),
+    },
+  ];
+}
 
-  api.all('/*', async (request) => {
-    throw new ApiError(
-      404,
-      'not_found',
-      `no api route ${request.method} ${request.url.split('?')[0]}`,
-    );
-  });
+/** Registers the routes, and for each path answers the methods it does not take with 405. */
+function registerRoutes(scope: FastifyInstance, routes: ApiRoute[]) {
+  for (const route of routes) scope.route(route);
+
+  for (const url of new Set(routes.map((route) => route.url))) {
+    const allowed = routes.filter((route) => route.url === url).map((route) => route.method);
+    // Fastify answers HEAD itself wherever GET is allowed.
+    const allow = allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed;
+    const refuse = refuseMethod(allow);
+    const method = scope.supportedMethods.filter((name) => !allow.includes(name));
+    scope.route({ method, url, onRequest: refuse, handler: refuse });
+  }
+}
+
+function refuseMethod(allow: string[]) {
+  return async function refuseMethod(request: FastifyRequest): Promise<never> {
+    const path = cut(request.url.split('?')[0] ?? '');
+    const message = `method: expected ${allow.join(' or ')} on ${path}, got ${request.method}`;
+    throw new ApiError(405, 'method_not_allowed', message, { allow: allow.join(', ') });
+  };
+}
+
+async function refuseUnknownPath(request: FastifyRequest): Promise<never> {
+  const path = cut(request.url.split('?')[0] ?? '');
+  throw new ApiError(404, 'not_found', `no api route ${request.method} ${path}`);
 }

@@ -54,6 +54,15 @@ export function applyEnvironment(raw: Record<string, unknown>, environment: Node
   }
 }
 
+/** `AUDITGATE_` variables that name no configuration key (names only, never values). */
+export function ignoredEnvironment(environment: NodeJS.ProcessEnv): string[] {
+  return Object.keys(environment).filter((name) => {
+    if (!name.startsWith(ENV_PREFIX) || NOT_CONFIG.has(name)) return false;
+    const first = snakeToCamel(name.slice(ENV_PREFIX.length).split('__')[0] ?? '');
+    return !TOP_LEVEL_KEYS.includes(first);
+  });
+}
+
 function parseEnvironmentValue(value: string): unknown {
   try {
     return parseYaml(value);

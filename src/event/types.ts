@@ -1,31 +1,35 @@
 /**
  * The audit event: what auditgate records for every call and every agent step.
- * Field names and meanings are the public interface (INTERFACE.md, "The event"); token
+ * Field names and meanings are the public interface that users script against; token
  * meanings follow the OpenTelemetry GenAI conventions (input includes cached tokens,
  * output includes reasoning tokens). A field with nothing to say is `null`.
  */
 
 export const SCHEMA_VERSION = 1;
 
-export type EventKind =
-  | 'llm.call'
-  | 'http.call'
-  | 'tool.call'
-  | 'agent.spawn'
-  | 'memory.read'
-  | 'memory.write'
-  | 'state.change'
-  | 'decision'
-  | 'human.review'
-  | 'retrieval'
-  | 'span'
-  | 'policy.violation'
-  | 'policy.override'
-  | 'policy.escalation'
-  | 'budget.alert'
-  | 'access'
-  | 'erasure'
-  | 'retention';
+/** Every kind of event. */
+export const EVENT_KINDS = [
+  'llm.call',
+  'http.call',
+  'tool.call',
+  'agent.spawn',
+  'memory.read',
+  'memory.write',
+  'state.change',
+  'decision',
+  'human.review',
+  'retrieval',
+  'span',
+  'policy.violation',
+  'policy.override',
+  'policy.escalation',
+  'budget.alert',
+  'access',
+  'erasure',
+  'retention',
+] as const;
+
+export type EventKind = (typeof EVENT_KINDS)[number];
 
 export type ProviderType =
   'openai' | 'openai-compatible' | 'anthropic' | 'gemini' | 'azure' | 'bedrock';
@@ -85,16 +89,20 @@ export type Usage = {
   raw: unknown;
 };
 
-export type OutcomeStatus =
-  | 'ok'
-  | 'upstream_error'
-  | 'rejected'
-  | 'blocked'
-  | 'held'
-  | 'client_aborted'
-  | 'upstream_unreachable'
-  | 'timeout'
-  | 'interrupted';
+/** Every outcome status. */
+export const OUTCOME_STATUSES = [
+  'ok',
+  'upstream_error',
+  'rejected',
+  'blocked',
+  'held',
+  'client_aborted',
+  'upstream_unreachable',
+  'timeout',
+  'interrupted',
+] as const;
+
+export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
 
 export type AuthMethod = 'virtual_key' | 'jwt' | 'provider_key' | 'none';
 

@@ -65,7 +65,7 @@ export async function forwardCall(context: GatewayContext, input: ForwardInput):
     call.outcome = { status: failure.status, error: failure.message };
     return;
   }
-  await relayResponse(input, upstream, abort.signal, context.config.limits.maxBodyBytes);
+  await relayResponse(input, upstream, abort.signal);
 }
 
 /** The body as it goes upstream: byte for byte, unless a listed rewrite applies. */

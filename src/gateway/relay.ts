@@ -17,14 +17,20 @@ type UsageChunkFilter = ReturnType<typeof createUsageChunkFilter>;
 type RelayEnd = 'complete' | 'client_aborted' | { failure: unknown };
 
 /**
+ * How much of a non-streamed answer the record's copy reads. Beyond it the answer still
+ * reaches the client whole, and the event keeps its size and hash, marked truncated. It is
+ * apart from `limits.maxBodyBytes`, which limits what callers send.
+ */
+const RESPONSE_COPY_LIMIT = 64 * 1024 * 1024;
+
+/**
  * Sends the upstream's status, headers and body to the client as they arrive, while a tap
- * reads a copy for the record. `collectLimit` caps the copy of a non-streamed body.
+ * reads a copy for the record.
  */
 export async function relayResponse(
   input: ForwardInput,
   upstream: Dispatcher.ResponseData,
   aborted: AbortSignal,
-  collectLimit: number,
 ): Promise<void> {
   const { call, provider, api, response } = input;
   const status = upstream.statusCode;
@@ -36,7 +42,7 @@ export async function relayResponse(
   const streamed = contentType.includes('text/event-stream') || jsonArrayStream;
 
   const assembler = api && streamed && status < 400 ? api.createStreamAssembler() : null;
-  const collector = assembler ? null : new BodyCollector(collectLimit);
+  const collector = assembler ? null : new BodyCollector(RESPONSE_COPY_LIMIT);
   const tap = new ResponseTap(contentEncoding, assembler ?? (collector as BodyCollector));
   const withholdsUsage = streamed && call.request.rewrites.length > 0 && !contentEncoding;
   const filter = withholdsUsage ? createUsageChunkFilter() : null;

@@ -1,5 +1,5 @@
-import Fastify, { LogController } from 'fastify';
-import { registerApi } from '../api/routes.js';
+import Fastify, { LogController, type FastifyReply } from 'fastify';
+import { API_PREFIX, isApiPath, registerApi, sendApiError } from '../api/routes.js';
 import type { GatewayContext } from './context.js';
 import { handleProviderRequest } from './proxy.js';
 
@@ -14,7 +14,18 @@ export function createServer(context: GatewayContext, adminToken: string) {
     bodyLimit: 1_048_576,
     // Provider paths carry colons (`:generateContent`) and long model names.
     routerOptions: { maxParamLength: 2048 },
+    // Errors the router raises before any route runs, such as a bad `%` escape in the path.
+    // On a provider path the proxy answers it, in the provider's shape, and records it.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      if (isApiPath(request.url)) return sendApiError(reply, error, context.logger);
+      proxyRaw(reply);
+    },
   });
+
+  const proxyRaw = (reply: FastifyReply) => {
+    reply.hijack();
+    void handleProviderRequest(context, reply.request.raw, reply.raw);
+  };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -26,21 +37,15 @@ export function createServer(context: GatewayContext, adminToken: string) {
       registerApi(api, context, adminToken);
       done();
     },
-    { prefix: '/api/v1' },
+    { prefix: API_PREFIX },
   );
 
   app.register((proxy, _options, done) => {
     // Provider routes read the body themselves, byte for byte, with their own size limit.
     proxy.removeAllContentTypeParsers();
     proxy.addContentTypeParser('*', (_request, _payload, parsed) => parsed(null, undefined));
-    proxy.all('/*', (request, reply) => {
-      reply.hijack();
-      void handleProviderRequest(context, request.raw, reply.raw);
-    });
-    proxy.all('/', (request, reply) => {
-      reply.hijack();
-      void handleProviderRequest(context, request.raw, reply.raw);
-    });
+    proxy.all('/*', (_request, reply) => proxyRaw(reply));
+    proxy.all('/', (_request, reply) => proxyRaw(reply));
     done();
   });
   return app;

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { adminToken, ensureDataFolder, instanceId, lockDataFolder } from '../config/data-folder.js';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+import { ignoredEnvironment, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../logger.js';
 import { startSimulator, type SimulatorOptions } from '../simulator/index.js';
@@ -50,6 +50,13 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const environment = options.environment ?? process.env;
   const config = loadConfig({ file: options.configFile, environment });
   const logger = options.logger ?? createLogger();
+  const ignored = ignoredEnvironment(environment);
+  if (ignored.length > 0) {
+    logger.warn({ variables: ignored }, 'AUDITGATE_ variables that name no configuration key');
+  }
+  if (config.usage.estimateWhenMissing) {
+    logger.warn('usage.estimateWhenMissing is not applied yet: missing usage stays missing');
+  }
   if (config.routes.length > 0) {
     logger.warn({ routes: config.routes.length }, 'routes are validated but not applied yet');
   }

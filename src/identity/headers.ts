@@ -86,9 +86,23 @@ export function parseTags(header: string | undefined): Record<string, string> {
   return tags;
 }
 
+/** Longest value kept from an attribution header; ids longer than this are not ids. */
+const MAX_HEADER_VALUE = 1024;
+
 function single(value: string | string[] | undefined): string | undefined {
   const first = Array.isArray(value) ? value[0] : value;
-  return first?.trim() || undefined;
+  const trimmed = first?.trim();
+  return trimmed ? asUtf8(trimmed).slice(0, MAX_HEADER_VALUE) : undefined;
+}
+
+/**
+ * Node reads header bytes as Latin-1; clients send UTF-8 (`é` arrives as `Ã©`). Decode it
+ * back when the bytes are valid UTF-8, and keep the text as it came otherwise.
+ */
+function asUtf8(text: string): string {
+  if (!/[\u0080-\u00ff]/.test(text)) return text;
+  const decoded = Buffer.from(text, 'latin1').toString('utf8');
+  return decoded.includes('\ufffd') ? text : decoded;
 }
 
 function bearer(value: string | undefined): string | undefined {
