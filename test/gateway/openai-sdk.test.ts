@@ -212,10 +212,16 @@ describe('the OpenAI SDK through the gateway', () => {
     const event = await gateway.event(response.headers.get('x-auditgate-event-id'));
     assert.equal(event.response?.toolCalls?.[0]?.name, 'weather');
     assert.deepEqual(event.response?.toolCalls?.[0]?.arguments, { location: 'San Francisco' });
-    // The recording's last chunk carries both a choice and the usage: the usage is taken.
+    // The recording's last chunk carries both a choice and the usage: the usage is taken,
+    // cached tokens included.
     assert.deepEqual(
-      [event.usage?.inputTokens, event.usage?.outputTokens, event.usage?.reasoningTokens],
-      [339, 83, 39],
+      [
+        event.usage?.inputTokens,
+        event.usage?.cacheReadTokens,
+        event.usage?.outputTokens,
+        event.usage?.reasoningTokens,
+      ],
+      [339, 320, 83, 39],
     );
   });
 

@@ -7,7 +7,7 @@ import { startGateway, type Gateway, type StartOptions } from '../../src/gateway
 
 /** A gateway on a free port with its own temporary data folder, for one test file. */
 export type TestGateway = Gateway & {
-  /** Waits for pending writes, then reads one event through the API. */
+  /** Reads one event through the API once it is recorded (waits up to 3 s). */
   event(id: string | null): Promise<AuditEvent>;
   /** GET on the API with the admin token; returns status and parsed body. */
   api(path: string): Promise<{ status: number; body: unknown }>;
@@ -42,10 +42,16 @@ export async function startTestGateway(options: Partial<StartOptions> = {}): Pro
     api,
     async event(id) {
       if (!id) throw new Error('the response carried no x-auditgate-event-id header');
-      await gateway.flush();
-      const { status, body } = await api(`/api/v1/events/${id}`);
-      if (status !== 200) throw new Error(`event ${id} not found (${status})`);
-      return body as AuditEvent;
+      // The gateway records a call just after its last byte leaves, so the client can be a
+      // moment ahead of the record: retry briefly rather than race it.
+      const deadline = Date.now() + 3000;
+      for (;;) {
+        await gateway.flush();
+        const { status, body } = await api(`/api/v1/events/${id}`);
+        if (status === 200) return body as AuditEvent;
+        if (Date.now() > deadline) throw new Error(`event ${id} not found (${status})`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     },
     async stop() {
       await gateway.close();
