@@ -129,7 +129,7 @@ function readResponse(input: ForwardInput, read: ReadInput): void {
   record.truncated = read.collector?.truncated ?? false;
 
   if (read.assembler) {
-    applyParsed(call, read.assembler.finish(read.end === 'complete'));
+    applyParsed(call, read.assembler.finish());
     return;
   }
   if (!read.collector || read.collector.truncated || read.decodeFailed) return;

@@ -3,6 +3,7 @@
  * split anywhere, including inside a multi-byte UTF-8 character.
  */
 import { createParser } from 'eventsource-parser';
+import type { ParsedResponse, StreamAssembler } from './types.js';
 
 export { parseJson } from './json.js';
 
@@ -47,4 +48,28 @@ export function parseSseText(text: string): SseEvent[] {
   reader.write(new TextEncoder().encode(text));
   reader.end();
   return events;
+}
+
+/**
+ * A stream assembler over server-sent events: each event is read into `state` as it arrives,
+ * and `assemble` builds the answer from the state when the stream ends.
+ */
+export function createSseAssembler<State extends { sawContent: boolean }>(
+  state: State,
+  read: (state: State, event: SseEvent) => void,
+  assemble: (state: State) => ParsedResponse,
+): StreamAssembler {
+  const reader = createSseReader((event) => read(state, event));
+  return {
+    write(chunk) {
+      reader.write(chunk);
+    },
+    get sawContent() {
+      return state.sawContent;
+    },
+    finish() {
+      reader.end();
+      return assemble(state);
+    },
+  };
 }

@@ -57,10 +57,10 @@ export type StreamAssembler = {
   /** Whether any content (text, tool call, reasoning) has been seen; marks first token. */
   readonly sawContent: boolean;
   /**
-   * Ends the stream and returns what was assembled. `complete` is false when the stream
-   * stopped before the provider's own end marker; usage is then `partial` or `missing`.
+   * Ends the stream and returns what was assembled. What was seen decides how complete it
+   * is: a stream cut before the provider's last event has `partial` or `missing` usage.
    */
-  finish(complete: boolean): ParsedResponse;
+  finish(): ParsedResponse;
 };
 
 /** The parts of one provider API that the gateway needs. */

@@ -22,7 +22,7 @@ const REFUSAL =
 function assemble(chunks: Uint8Array[]): ParsedResponse {
   const assembler = createStreamAssembler();
   for (const chunk of chunks) assembler.write(chunk);
-  return assembler.finish(true);
+  return assembler.finish();
 }
 
 /** Frames stream events as Anthropic sends them, for recordings changed in a test. */

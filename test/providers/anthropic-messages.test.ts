@@ -11,10 +11,10 @@ import { createStreamAssembler } from '../../src/providers/anthropic-messages/st
 import type { ParsedResponse } from '../../src/providers/types.js';
 import { anthropicStream, byteByByte, jsonBody, randomChunks, splitAt } from './fixtures.js';
 
-function assemble(chunks: Uint8Array[], complete = true): ParsedResponse {
+function assemble(chunks: Uint8Array[]): ParsedResponse {
   const assembler = createStreamAssembler();
   for (const chunk of chunks) assembler.write(chunk);
-  return assembler.finish(complete);
+  return assembler.finish();
 }
 
 function textOf(response: ParsedResponse): string {
@@ -60,7 +60,7 @@ describe('Anthropic stream: text', () => {
   });
 
   it('keeps partial text and message_start usage as partial when cut early', () => {
-    const response = assemble([firstEvents(bytes, 5)], false);
+    const response = assemble([firstEvents(bytes, 5)]);
     assert.equal(textOf(response), 'Hello! I');
     assert.equal(response.finishReason, null);
     assert.equal(response.usage.source, 'partial');
@@ -69,7 +69,7 @@ describe('Anthropic stream: text', () => {
   });
 
   it('reports usage missing when cut before message_start ends', () => {
-    const response = assemble([bytes.subarray(0, 200)], false);
+    const response = assemble([bytes.subarray(0, 200)]);
     assert.equal(response.usage.source, 'missing');
     assert.equal(response.usage.inputTokens, null);
     assert.deepEqual(response.output, []);
@@ -139,7 +139,7 @@ describe('Anthropic stream: tools, thinking, refusal, server tools', () => {
 
   it('keeps the raw input text of a tool call cut mid-stream', () => {
     const bytes = anthropicStream('anthropic/anthropic-json-tool.1.chunks.txt');
-    const response = assemble([firstEvents(bytes, 5)], false);
+    const response = assemble([firstEvents(bytes, 5)]);
     assert.equal(
       response.toolCalls[0]?.arguments,
       '{"elements": [{"location": "San Francisco", "temperature": 58, "condition": "sunny"}]',
@@ -183,7 +183,7 @@ describe('Anthropic stream: tools, thinking, refusal, server tools', () => {
     const assembler = createStreamAssembler();
     assembler.write(anthropicStream('anthropic/anthropic-refusal.chunks.txt'));
     assert.equal(assembler.sawContent, false, 'a refusal streams no content');
-    const response = assembler.finish(true);
+    const response = assembler.finish();
     assert.deepEqual(response.finishReasons, ['refusal']);
     assert.equal(response.finishReason, 'content_filter');
     assert.equal(
@@ -220,7 +220,7 @@ describe('Anthropic stream: tools, thinking, refusal, server tools', () => {
           '"error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
       ),
     ]);
-    const response = assemble([bytes], false);
+    const response = assemble([bytes]);
     assert.deepEqual(response.error, { type: 'overloaded_error', message: 'Overloaded' });
     assert.equal(textOf(response), 'Hello');
     assert.equal(response.usage.source, 'partial');

@@ -33,10 +33,10 @@ function arrayStream(name: string): Buffer {
   return Buffer.from(`[${chunkLines(name).join('\r\n,')}\r\n]`);
 }
 
-function assemble(chunks: Uint8Array[], complete = true): ParsedResponse {
+function assemble(chunks: Uint8Array[]): ParsedResponse {
   const assembler = createStreamAssembler();
   for (const chunk of chunks) assembler.write(chunk);
-  return assembler.finish(complete);
+  return assembler.finish();
 }
 
 /** Every way a recording can arrive: both stream framings split at random, and the array. */
@@ -107,7 +107,7 @@ describe('Gemini stream: google-text', () => {
   it('keeps what arrived, with partial usage, when cut after the first chunk', () => {
     for (const bytes of [sseStream(name), arrayStream(name)]) {
       const firstEnd = bytes.indexOf('\r\n') + 2;
-      const response = assemble([bytes.subarray(0, firstEnd)], false);
+      const response = assemble([bytes.subarray(0, firstEnd)]);
       assert.equal(textOf(response), 'There are **3**');
       assert.equal(response.finishReason, null);
       assert.deepEqual(response.finishReasons, []);
@@ -117,7 +117,7 @@ describe('Gemini stream: google-text', () => {
   });
 
   it('reports usage missing when cut inside the first chunk', () => {
-    const response = assemble([sseStream(name).subarray(0, 120)], false);
+    const response = assemble([sseStream(name).subarray(0, 120)]);
     assert.equal(response.usage.source, 'missing');
     assert.deepEqual(response.output, []);
     assert.equal(response.id, null);

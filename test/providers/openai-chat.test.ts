@@ -24,10 +24,10 @@ import {
   splitAt,
 } from './fixtures.js';
 
-function assemble(chunks: Uint8Array[], complete = true): ParsedResponse {
+function assemble(chunks: Uint8Array[]): ParsedResponse {
   const assembler = createStreamAssembler();
   for (const chunk of chunks) assembler.write(chunk);
-  return assembler.finish(complete);
+  return assembler.finish();
 }
 
 /** The text deltas of a recording, joined, read straight from the fixture. */
@@ -92,7 +92,7 @@ describe('OpenAI chat stream: openai-text', () => {
   it('keeps the partial text of a stream cut mid-event, with usage missing', () => {
     const cut = bytes.indexOf('"content":" Harmony"');
     assert.ok(cut > 0);
-    const response = assemble([bytes.subarray(0, cut + 5)], false);
+    const response = assemble([bytes.subarray(0, cut + 5)]);
     assert.equal(textOf(response), '**Holiday Name:**');
     assert.equal(response.finishReason, null);
     assert.deepEqual(response.finishReasons, []);
@@ -146,7 +146,7 @@ describe('OpenAI chat stream: DeepSeek tool call', () => {
 
   it('keeps the raw argument text of a stream cut inside the arguments', () => {
     const cut = bytes.indexOf('"arguments":" Francisco"');
-    const response = assemble([bytes.subarray(0, cut)], false);
+    const response = assemble([bytes.subarray(0, cut)]);
     assert.deepEqual(response.toolCalls, [
       { id: 'call_00_ioIn7yN9p1ZOMNpDLwd4MgAF', name: 'weather', arguments: '{"location": "San' },
     ]);
@@ -217,7 +217,7 @@ describe('OpenAI chat stream: other servers', () => {
       `data: {"id":"x","model":"m","choices":[{"index":0,"delta":{"content":"Hi"}}]}\n\n` +
         `data: ${JSON.stringify({ error })}\n\n`,
     );
-    const response = assemble([bytes], false);
+    const response = assemble([bytes]);
     assert.deepEqual(response.error, error);
     assert.equal(textOf(response), 'Hi');
   });

@@ -141,7 +141,7 @@ describe('OpenAI embeddings stream and registration', () => {
     const assembler = createStreamAssembler();
     assembler.write(Buffer.from('data: {"object":"list"}\n\n'));
     assert.equal(assembler.sawContent, false);
-    const response = assembler.finish(true);
+    const response = assembler.finish();
     assert.equal(response.usage.source, 'missing');
     assert.equal(response.embeddings, null);
   });

@@ -28,10 +28,10 @@ function responsesStream(name: string): Buffer {
   return Buffer.from(events.join(''));
 }
 
-function assemble(chunks: Uint8Array[], complete = true): ParsedResponse {
+function assemble(chunks: Uint8Array[]): ParsedResponse {
   const assembler = createStreamAssembler();
   for (const chunk of chunks) assembler.write(chunk);
-  return assembler.finish(complete);
+  return assembler.finish();
 }
 
 /** The bytes of a framed stream up to the end of the first event that contains `marker`. */
@@ -122,7 +122,7 @@ describe('Responses stream: two or more chained tool calls in one stream', () =>
 
   it('keeps the first call whole and the second as raw text when cut inside it', () => {
     const cut = throughEvent(bytes, '"delta":"19"');
-    const response = assemble(randomChunks(cut, 9), false);
+    const response = assemble(randomChunks(cut, 9));
     assert.deepEqual(response.toolCalls, [
       calls[0],
       { id: 'call_Q6pW65MUgW9vF59BmItYGos3', name: 'calculator', arguments: '{"a":19' },
@@ -238,7 +238,7 @@ describe('Responses stream: custom tool (openai-custom-tool.1)', () => {
   });
 
   it('keeps the input streamed so far when cut before the item is done', () => {
-    const response = assemble([throughEvent(bytes, '"delta":"FROM users "')], false);
+    const response = assemble([throughEvent(bytes, '"delta":"FROM users "')]);
     assert.deepEqual(response.toolCalls, [{ ...call, arguments: 'SELECT * FROM users ' }]);
     assert.deepEqual(response.usage, missing);
   });
@@ -282,7 +282,7 @@ describe('Responses stream: usage only in response.completed', () => {
 
   it('has no usage before response.completed: the other events carry `usage: null`', () => {
     const beforeEnd = bytes.subarray(0, bytes.indexOf('event: response.completed'));
-    const cut = assemble([beforeEnd], false);
+    const cut = assemble([beforeEnd]);
     assert.deepEqual(cut.usage, missing);
     assert.equal(cut.finishReason, null);
     assertTokens(assemble([bytes]));

@@ -8,7 +8,7 @@ import {
   recordOrEmpty,
   stringOrNull,
 } from '../json.js';
-import { createSseReader, type SseEvent } from '../sse.js';
+import { createSseAssembler, type SseEvent } from '../sse.js';
 import type { ParsedResponse, StreamAssembler } from '../types.js';
 import { missingUsage } from '../../event/records.js';
 import { responseFromMessage } from './response.js';
@@ -54,21 +54,8 @@ export function createStreamAssembler(): StreamAssembler {
     error: null,
     sawContent: false,
   };
-  const reader = createSseReader((event) => readEvent(state, event));
-
-  return {
-    write(chunk) {
-      reader.write(chunk);
-    },
-    get sawContent() {
-      return state.sawContent;
-    },
-    // What was seen decides: without a message_delta, usage has only message_start's counts.
-    finish(_complete) {
-      reader.end();
-      return assemble(state);
-    },
-  };
+  // What was seen decides: without a message_delta, usage has only message_start's counts.
+  return createSseAssembler(state, readEvent, assemble);
 }
 
 function readEvent(state: StreamState, event: SseEvent): void {

@@ -44,7 +44,7 @@ export function createStreamAssembler(): StreamAssembler {
       return state.sawContent;
     },
     // What was seen decides: the chunk that finishes a candidate carries the final usage.
-    finish(_complete) {
+    finish() {
       if (framing === 'sse') sse.end();
       if (framing === 'json') scanArray(state, scan, decoder.decode());
       return assembleResponse(state, state.finished || scan.closed);

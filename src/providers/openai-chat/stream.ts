@@ -9,7 +9,7 @@ import {
   recordOrEmpty,
   stringOrNull,
 } from '../json.js';
-import { createSseReader, type SseEvent } from '../sse.js';
+import { createSseAssembler, type SseEvent } from '../sse.js';
 import type { ParsedResponse, StreamAssembler } from '../types.js';
 import { normaliseFinishReason } from './finish-reason.js';
 import { missingUsage } from '../../event/records.js';
@@ -52,21 +52,8 @@ export function createStreamAssembler(): StreamAssembler {
     error: null,
     sawContent: false,
   };
-  const reader = createSseReader((event) => readEvent(state, event));
-
-  return {
-    write(chunk) {
-      reader.write(chunk);
-    },
-    get sawContent() {
-      return state.sawContent;
-    },
-    // Usage arrives only in the last chunk, so a cut stream either has all of it or none.
-    finish(_complete) {
-      reader.end();
-      return assemble(state);
-    },
-  };
+  // Usage arrives only in the last chunk, so a cut stream either has all of it or none.
+  return createSseAssembler(state, readEvent, assemble);
 }
 
 function readEvent(state: StreamState, event: SseEvent): void {

@@ -7,7 +7,7 @@ import {
   recordOrEmpty,
   stringOrNull,
 } from '../json.js';
-import { createSseReader, type SseEvent } from '../sse.js';
+import { createSseAssembler, type SseEvent } from '../sse.js';
 import type { ParsedResponse, StreamAssembler } from '../types.js';
 import { responseError } from './errors.js';
 import { providerFinishReason } from './finish-reason.js';
@@ -111,21 +111,8 @@ const TOOL_CALL_ITEMS = new Set(['function_call', 'custom_tool_call', 'mcp_call'
  */
 export function createStreamAssembler(): StreamAssembler {
   const state: StreamState = { responses: [], items: [], error: null, sawContent: false };
-  const reader = createSseReader((event) => readEvent(state, event));
-
-  return {
-    write(chunk) {
-      reader.write(chunk);
-    },
-    get sawContent() {
-      return state.sawContent;
-    },
-    // The last event decides: without it, usage is missing, whatever the transport said.
-    finish(_complete) {
-      reader.end();
-      return assemble(state);
-    },
-  };
+  // The last event decides: without it, usage is missing, whatever the transport said.
+  return createSseAssembler(state, readEvent, assemble);
 }
 
 function readEvent(state: StreamState, event: SseEvent): void {
