@@ -43,11 +43,8 @@ const PARALLEL_PART = {
   name: 'parallel',
   arguments: PARALLEL_ARGUMENTS,
 };
-/** The calls the wrapper names, which are what the caller runs: every one is recorded. */
-const WRAPPED_CALLS = [
-  { id: null, name: 'weather', arguments: { location: 'San Francisco' } },
-  { id: null, name: 'cityAttractions', arguments: { city: 'Rome' } },
-];
+/** The call as the provider sent it: its call_id is what the caller's result answers. */
+const WRAPPED_CALLS = [{ id: 'call_parallel', name: 'parallel', arguments: PARALLEL_ARGUMENTS }];
 
 /** The custom tool call's free-form input. */
 const SQL = 'SELECT * FROM users WHERE age > 25';

@@ -171,10 +171,18 @@ function twoCallStream(): Buffer {
 describe('Responses stream: the parallel wrapper (parallel-tool-call-wrapper.1)', () => {
   const bytes = responsesStream('parallel-tool-call-wrapper.1.chunks.txt');
 
-  it('records both wrapped calls, at every split point', () => {
+  it('records the wrapper as the one call it is, naming both calls, at every split point', () => {
     const expected = [
-      { id: null, name: 'weather', arguments: { location: 'San Francisco' } },
-      { id: null, name: 'cityAttractions', arguments: { city: 'Rome' } },
+      {
+        id: 'call_parallel',
+        name: 'parallel',
+        arguments: {
+          tool_uses: [
+            { recipient_name: 'functions.weather', parameters: { location: 'San Francisco' } },
+            { recipient_name: 'functions.cityAttractions', parameters: { city: 'Rome' } },
+          ],
+        },
+      },
     ];
     for (let index = 0; index <= bytes.length; index += 1) {
       assert.deepEqual(assemble(splitAt(bytes, index)).toolCalls, expected, `split at ${index}`);
@@ -197,8 +205,8 @@ describe('Responses stream: the parallel wrapper (parallel-tool-call-wrapper.1)'
   it('reads the recorded whole body the same way, with its usage', () => {
     const response = parseResponse(jsonBody(`${folder}parallel-tool-call-wrapper.1.json`));
     assert.deepEqual(
-      response.toolCalls.map((call) => call.name),
-      ['weather', 'cityAttractions'],
+      response.toolCalls.map((call) => [call.id, call.name]),
+      [['call_parallel', 'parallel']],
     );
     assert.equal(response.id, 'resp_parallel');
     assert.equal(response.model, 'gpt-5.4');

@@ -8,7 +8,6 @@ import {
   isRecord,
   nonEmptyStringOrNull,
   parseArguments,
-  recordOrEmpty,
   stringOrNull,
 } from '../json.js';
 import { contentParts, toolOutput } from './content.js';
@@ -25,10 +24,6 @@ const SERVER_CALL_ARGUMENTS: Record<string, (item: Record<string, unknown>) => u
   local_shell_call: (item) => item.action ?? null,
   shell_call: (item) => item.action ?? null,
 };
-
-/** The wrapper names under which some models send parallel calls as one function call. */
-const PARALLEL_WRAPPERS = new Set(['parallel', 'multi_tool_use.parallel']);
-const FUNCTION_RECIPIENT = 'functions.';
 
 /** The message parts of one item; a `message` item's parts are its content. */
 export function itemParts(item: Record<string, unknown>): MessagePart[] {
@@ -63,16 +58,13 @@ export function itemParts(item: Record<string, unknown>): MessagePart[] {
 
 /**
  * The tool calls an item records: function and custom tool calls (the caller runs them) and
- * MCP calls (OpenAI ran them). A `parallel` wrapper that names the functions it wraps counts
- * as those functions' calls, which is what the caller runs; the wrapper stays, as sent, in
- * the output parts.
+ * MCP calls (OpenAI ran them), each as sent. A `parallel` wrapper is recorded as the one call
+ * it is, since its `call_id` is what the caller's result answers; the calls it wraps are in
+ * its arguments.
  */
 export function itemToolCalls(item: Record<string, unknown>): ToolCall[] {
   switch (item.type) {
-    case 'function_call': {
-      const call = toolCall(item);
-      return unwrapParallel(call) ?? [call];
-    }
+    case 'function_call':
     case 'custom_tool_call':
     case 'mcp_call':
       return [toolCall(item)];
@@ -98,20 +90,6 @@ function callId(item: Record<string, unknown>): string | null {
 
 function wireArguments(value: unknown): unknown {
   return typeof value === 'string' ? parseArguments(value) : (value ?? null);
-}
-
-/** The calls inside a `parallel` wrapper, or `null` when the call is not one. */
-function unwrapParallel(call: ToolCall): ToolCall[] | null {
-  if (!PARALLEL_WRAPPERS.has(call.name) || !isRecord(call.arguments)) return null;
-  const uses = arrayOrEmpty(call.arguments.tool_uses);
-  const calls = uses.map((use): ToolCall | null => {
-    const recipient = stringOrNull(recordOrEmpty(use).recipient_name);
-    if (recipient === null || !recipient.startsWith(FUNCTION_RECIPIENT)) return null;
-    const name = recipient.slice(FUNCTION_RECIPIENT.length);
-    return { id: null, name, arguments: recordOrEmpty(use).parameters ?? null };
-  });
-  if (calls.length === 0 || !calls.every((inner): inner is ToolCall => inner !== null)) return null;
-  return calls;
 }
 
 /** An MCP call the provider made, and what the server answered (its output or error). */

@@ -107,6 +107,7 @@ function spawnHost(setup: WorkerSetup): Worker {
   if (!fromSource) return new Worker(host, { workerData: setup });
 
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(host.href)}); });`;
+  const hostUrl = JSON.stringify(host.href);
+  const bootstrap = `import(${tsx}).then((tsx) => { tsx.register(); return import(${hostUrl}); });`;
   return new Worker(bootstrap, { eval: true, workerData: setup });
 }
