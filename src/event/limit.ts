@@ -5,6 +5,12 @@ import { splitContent, joinContent, type EventContent } from './content.js';
 export const TRUNCATION_MARK = '[truncated]';
 
 /**
+ * Strings this short are never cut: they are ids, types, roles, names and urls that give the
+ * content its shape. Content made only of many such strings can stay over the limit.
+ */
+const SHORTEST_CUT = 128;
+
+/**
  * Keeps an event's content within `maxBytes` of JSON: when it is larger, the longest strings
  * (base64 images and files first, by their size) are cut to a common length that fits, each
  * ending in `TRUNCATION_MARK`, and the request or response whose content was cut says
@@ -17,16 +23,17 @@ export function limitContent(event: AuditEvent, maxBytes: number): AuditEvent {
   if (size <= maxBytes) return event;
 
   const cut = { request: false, response: false };
-  let keep = longestLengthThatFits(collectStrings(content), size, maxBytes);
+  let keep = Math.max(SHORTEST_CUT, longestLengthThatFits(collectStrings(content), size, maxBytes));
   let limited: EventContent;
   // Lengths count UTF-16 units and sizes count bytes: shorten again while that estimate was low.
-  do {
+  for (;;) {
     limited = {
       request: cutStrings(content.request, keep, () => (cut.request = true)),
       response: cutStrings(content.response, keep, () => (cut.response = true)),
     };
-    keep = Math.floor(keep * 0.8);
-  } while (keep > 0 && byteSize(limited) > maxBytes);
+    if (keep === SHORTEST_CUT || byteSize(limited) <= maxBytes) break;
+    keep = Math.max(SHORTEST_CUT, Math.floor(keep * 0.8));
+  }
 
   const joined = joinContent(envelope, limited);
   return {

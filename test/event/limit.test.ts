@@ -63,3 +63,20 @@ describe('limitContent', () => {
     assert.ok(/^(😀)+$/u.test(kept));
   });
 });
+
+describe('limitContent on content made of many short strings', () => {
+  it('never cuts ids, types or roles, even when the content stays over the limit', () => {
+    const parts = Array.from({ length: 400 }, (_, index) => ({
+      type: 'tool_call' as const,
+      id: `toolu_${String(index).padStart(20, '0')}`,
+      name: 'web_search',
+      arguments: { query: `query number ${index}` },
+    }));
+    const event = makeEvent({
+      request: { bodyBytes: 50_000, messages: [{ role: 'assistant', parts }] },
+    });
+    const limited = limitContent(event, 2_000);
+    assert.deepEqual(limited.request?.messages, event.request?.messages);
+    assert.equal(limited.request?.truncated, false);
+  });
+});
