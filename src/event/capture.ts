@@ -22,6 +22,7 @@ export function applyCapture(
     ...event,
     request: request && {
       ...request,
+      parameters: request.parameters && settingsOnly(request.parameters, hashes),
       system: hashes && request.system !== null ? digest(request.system) : null,
       messages: hashes ? hashMessages(request.messages) : null,
       tools: hashes ? request.tools : null,
@@ -35,6 +36,47 @@ export function applyCapture(
       error: hashes && response.error !== null ? digest(JSON.stringify(response.error)) : null,
     },
   };
+}
+
+/**
+ * Names whose string values are settings, not something a person said: they stay in every
+ * mode. Every other string in the parameters (prompt variables, metadata, predicted output,
+ * schemas' descriptions, stop sequences) is hashed or dropped with the rest of the content.
+ */
+const SETTING_NAMES = new Set([
+  'model',
+  'type',
+  'effort',
+  'summary',
+  'mode',
+  'tool_choice',
+  'service_tier',
+  'reasoning_effort',
+  'verbosity',
+  'truncation',
+  'encoding_format',
+  'responseMimeType',
+  'mediaResolution',
+  'category',
+  'threshold',
+  'method',
+  'anthropic_version',
+]);
+
+/** The parameters with numbers, booleans and settings kept; other strings hashed or dropped. */
+function settingsOnly(parameters: Record<string, unknown>, hashes: boolean) {
+  const keep = (value: unknown, name: string): unknown => {
+    if (typeof value === 'string') {
+      if (SETTING_NAMES.has(name)) return value;
+      return hashes ? digest(value) : null;
+    }
+    if (Array.isArray(value)) return value.map((item) => keep(item, name));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, keep(item, key)]));
+    }
+    return value;
+  };
+  return keep(parameters, '') as Record<string, unknown>;
 }
 
 function digest(value: string): string {

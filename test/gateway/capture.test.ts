@@ -15,6 +15,10 @@ async function callThrough(gateway: TestGateway) {
   const { response } = await client.chat.completions
     .create({
       model: 'gpt-4.1-nano',
+      temperature: 0.3,
+      // Parameters can carry what was said too: predicted output, stop sequences.
+      prediction: { type: 'content', content: 'Discharge summary for PATIENT-MARKER-7731' },
+      stop: ['PATIENT-MARKER-STOP'],
       messages: [
         { role: 'system', content: SYSTEM },
         { role: 'user', content: PROMPT },
@@ -44,6 +48,12 @@ describe('capture.mode', () => {
       assert.equal(event.request?.messages, null);
       assert.equal(event.response?.output, null);
       assert.equal(event.request?.model, 'gpt-4.1-nano');
+      assert.deepEqual(event.request?.parameters, {
+        model: 'gpt-4.1-nano',
+        temperature: 0.3,
+        prediction: { type: 'content', content: null },
+        stop: [null],
+      });
       assert.match(event.request?.bodySha256 ?? '', /^[0-9a-f]{64}$/);
       assert.deepEqual([event.usage?.inputTokens, event.usage?.outputTokens], [16, 363]);
       assert.ok(!storedBytes(gateway).includes('PATIENT-MARKER'));
@@ -60,6 +70,7 @@ describe('capture.mode', () => {
       assert.deepEqual(event.request?.messages, [
         { role: 'user', parts: [{ type: 'text', content: sha256(PROMPT) }] },
       ]);
+      assert.deepEqual(event.request?.parameters?.stop, [sha256('PATIENT-MARKER-STOP')]);
       const output = event.response?.output?.[0];
       assert.equal(output?.role, 'assistant');
       assert.match(output?.parts[0]?.type === 'text' ? output.parts[0].content : '', /^sha256:/);
