@@ -106,11 +106,17 @@ describe('OpenAI embeddings parseRequest', () => {
     ]);
   });
 
-  it('records token inputs by their count, never the token ids', () => {
+  it('records token inputs as token blobs, distinct from any text a user could send', () => {
+    const tokens = (ids: number[]) => ({
+      type: 'blob',
+      mimeType: 'application/json',
+      modality: 'tokens',
+      content: JSON.stringify(ids),
+    });
     const single = parseRequest({ model: 'm', input: [40954, 1938, 520, 279, 11573] });
     assert.equal(single.inputCount, 1);
     assert.deepEqual(single.messages, [
-      { role: 'user', parts: [{ type: 'text', content: '[tokens: 5]' }] },
+      { role: 'user', parts: [tokens([40954, 1938, 520, 279, 11573])] },
     ]);
     const many = parseRequest({
       model: 'm',
@@ -122,9 +128,8 @@ describe('OpenAI embeddings parseRequest', () => {
     assert.equal(many.inputCount, 2);
     assert.deepEqual(
       many.messages.map((message) => message.parts),
-      [[{ type: 'text', content: '[tokens: 2]' }], [{ type: 'text', content: '[tokens: 3]' }]],
+      [[tokens([40954, 1938])], [tokens([73, 2641, 520])]],
     );
-    assert.ok(!JSON.stringify([single, many]).includes('40954'));
   });
 
   it('has no input count when the input is missing or not an input shape', () => {

@@ -1,4 +1,4 @@
-import type { Message } from '../../event/types.js';
+import type { Message, MessagePart } from '../../event/types.js';
 import { nonEmptyStringOrNull, recordOrEmpty, stringOrNull } from '../json.js';
 import type { ParsedRequest } from '../types.js';
 
@@ -8,7 +8,7 @@ const CONTENT_FIELDS = new Set(['input']);
 /** Reads an OpenAI embeddings request body: one user message per input. Never throws. */
 export function parseRequest(body: unknown): ParsedRequest {
   const request = recordOrEmpty(body);
-  const inputs = inputTexts(request.input);
+  const inputs = inputParts(request.input);
   return {
     model: stringOrNull(request.model),
     stream: false,
@@ -16,10 +16,7 @@ export function parseRequest(body: unknown): ParsedRequest {
       Object.entries(request).filter(([key]) => !CONTENT_FIELDS.has(key)),
     ),
     system: null,
-    messages: (inputs ?? []).map((text): Message => ({
-      role: 'user',
-      parts: [{ type: 'text', content: text }],
-    })),
+    messages: (inputs ?? []).map((part): Message => ({ role: 'user', parts: [part] })),
     tools: null,
     retrieval: null,
     previousResponseId: null,
@@ -29,17 +26,17 @@ export function parseRequest(body: unknown): ParsedRequest {
 }
 
 /**
- * Each input as text: a string as sent, a list of token ids as `[tokens: N]` (the ids are
- * the text encoded, and are not kept). `null` when `input` is none of the documented shapes.
+ * Each input as a part: a string as text, a list of token ids as a `tokens` blob holding the
+ * ids (they are the text, encoded). `null` when `input` is none of the documented shapes.
  */
-function inputTexts(input: unknown): string[] | null {
-  if (typeof input === 'string') return [input];
+function inputParts(input: unknown): MessagePart[] | null {
+  if (typeof input === 'string') return [textPart(input)];
   if (!Array.isArray(input)) return null;
   // One list of numbers is one input given as tokens; otherwise each entry is an input.
-  if (input.length > 0 && input.every(isTokenId)) return [tokensText(input)];
+  if (input.length > 0 && input.every(isTokenId)) return [tokensPart(input)];
   return input.flatMap((entry: unknown) => {
-    if (typeof entry === 'string') return [entry];
-    return Array.isArray(entry) && entry.every(isTokenId) ? [tokensText(entry)] : [];
+    if (typeof entry === 'string') return [textPart(entry)];
+    return Array.isArray(entry) && entry.every(isTokenId) ? [tokensPart(entry)] : [];
   });
 }
 
@@ -47,6 +44,15 @@ function isTokenId(value: unknown): boolean {
   return typeof value === 'number';
 }
 
-function tokensText(tokens: unknown[]): string {
-  return `[tokens: ${tokens.length}]`;
+function textPart(text: string): MessagePart {
+  return { type: 'text', content: text };
+}
+
+function tokensPart(tokens: unknown[]): MessagePart {
+  return {
+    type: 'blob',
+    mimeType: 'application/json',
+    modality: 'tokens',
+    content: JSON.stringify(tokens),
+  };
 }
