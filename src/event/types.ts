@@ -48,7 +48,13 @@ export type MessagePart =
   | { type: 'text'; content: string }
   | { type: 'reasoning'; content: string }
   | { type: 'tool_call'; id: string | null; name: string; arguments: unknown }
-  | { type: 'tool_call_response'; id: string | null; response: unknown }
+  | {
+      type: 'tool_call_response';
+      id: string | null;
+      response: unknown;
+      /** The tool's name, where the provider links a result by name, not id (Gemini). */
+      name?: string;
+    }
   | { type: 'blob'; mimeType: string | null; modality: string | null; content: string }
   | { type: 'file'; mimeType: string | null; fileId: string | null; name: string | null }
   | { type: 'uri'; mimeType: string | null; modality: string | null; uri: string };

@@ -173,7 +173,7 @@ describe('the Google GenAI SDK through the gateway', () => {
       { type: 'tool_call', id: null, name: 'weather', arguments: { location: 'San Francisco' } },
     ]);
     assert.deepEqual(secondEvent.request?.messages?.[2]?.parts, [
-      { type: 'tool_call_response', id: null, response: { temperature: 18 } },
+      { type: 'tool_call_response', id: null, response: { temperature: 18 }, name: 'weather' },
     ]);
     assert.deepEqual(secondEvent.response?.toolCalls ?? [], []);
     assert.equal(secondEvent.response?.finishReason, 'stop');

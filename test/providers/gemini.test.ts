@@ -532,7 +532,10 @@ describe('Gemini parseRequest', () => {
     });
     assert.deepEqual(result, {
       role: 'user',
-      parts: [{ type: 'tool_call_response', id: null, response: { temperature: 18 } }],
+      // Gemini links a result to its call by name: the name is kept.
+      parts: [
+        { type: 'tool_call_response', id: null, response: { temperature: 18 }, name: 'weather' },
+      ],
     });
     assert.deepEqual(answer, {
       role: 'assistant',
@@ -578,7 +581,7 @@ describe('Gemini parseRequest', () => {
         role: 'user',
         parts: [
           { type: 'blob', mimeType: 'audio/wav', modality: 'audio', content: 'UklGRg==' },
-          { type: 'tool_call_response', id: 'call-1', response: { ok: true } },
+          { type: 'tool_call_response', id: 'call-1', response: { ok: true }, name: 'f' },
         ],
       },
     ]);

@@ -93,7 +93,9 @@ export function partParts(part: Record<string, unknown>): MessagePart[] {
   const result = field(part, 'functionResponse');
   if (isRecord(result)) {
     const id = nonEmptyStringOrNull(result.id);
-    return [{ type: 'tool_call_response', id, response: result.response ?? null }];
+    const name = nonEmptyStringOrNull(result.name);
+    const response = result.response ?? null;
+    return [{ type: 'tool_call_response', id, response, ...(name === null ? {} : { name }) }];
   }
   const inline = field(part, 'inlineData');
   if (isRecord(inline)) return [blobPart(inline)];
