@@ -60,6 +60,24 @@ const SAMPLES: Sample[] = [
       messages: [{ role: 'user', content: 'Hello, how are you?' }],
     },
   },
+  {
+    name: 'OpenAI Responses',
+    path: '/openai/v1/responses',
+    headers: OPENAI,
+    body: { model: 'gpt-5-mini', instructions: 'Be brief.', input: 'What is 925 divided by 5?' },
+  },
+  {
+    name: 'OpenAI embeddings',
+    path: '/openai/v1/embeddings',
+    headers: OPENAI,
+    body: { model: 'text-embedding-3-small', input: ['sunny day at the beach', 'rainy day'] },
+  },
+  {
+    name: 'Gemini, streamed',
+    path: '/gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+    headers: { 'x-goog-api-key': 'AIza-demo-not-a-real-key' },
+    body: { contents: [{ role: 'user', parts: [{ text: 'How many r are in strawberry?' }] }] },
+  },
 ];
 
 /** Sends sample calls through a gateway started with the simulator; says how to read them. */
