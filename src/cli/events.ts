@@ -29,7 +29,7 @@ export async function listEvents(options: EventsOptions): Promise<void> {
 function summarise(event: AuditEvent): string {
   const model = event.response?.model ?? event.request?.model ?? '-';
   const tokens = event.usage
-    ? `${event.usage.inputTokens ?? '?'} in / ${event.usage.outputTokens ?? '?'} out`
+    ? `${event.usage.inputTokens ?? '-'} in / ${event.usage.outputTokens ?? '-'} out`
     : '';
   const status = event.response?.httpStatus ?? '-';
   return [event.time, event.id, event.kind, event.request?.provider ?? '-', model, status]
