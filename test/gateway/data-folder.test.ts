@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -30,6 +31,20 @@ describe('the data folder', () => {
     const second = await startTestGateway({ dataFolder: folder });
     assert.equal(second.recovered, 0);
     await second.close();
+  });
+
+  it('takes over a lock whose holder was killed but not yet reaped (a zombie)', async (t) => {
+    // The background sleep's parent becomes `sleep 60` (exec), which never reaps it.
+    const shell = spawn('sh', ['-c', 'sleep 30 & echo $!; exec sleep 60'], { stdio: 'pipe' });
+    const zombie = Number((await once(shell.stdout, 'data'))[0].toString());
+    process.kill(zombie, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.after(() => shell.kill('SIGKILL'));
+    if (!readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z')) return t.skip('no /proc');
+
+    writeFileSync(join(folder, 'gateway.lock'), `${zombie}\n`);
+    const gateway = await startTestGateway({ dataFolder: folder });
+    await gateway.close();
   });
 
   it('takes over a lock left by a process that no longer runs', async () => {
