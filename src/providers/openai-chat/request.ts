@@ -7,6 +7,7 @@ import {
   recordOrEmpty,
   stringOrNull,
 } from '../json.js';
+import { audioPart, mediaPart } from '../media.js';
 import type { ParsedRequest } from '../types.js';
 
 /** Top-level fields that carry content; every other field is kept as a parameter. */
@@ -149,38 +150,10 @@ function contentPart(part: Record<string, unknown>): MessagePart | null {
   }
 }
 
-function audioPart(audio: Record<string, unknown>): MessagePart | null {
-  const data = stringOrNull(audio.data);
-  if (data === null) return null;
-  const format = stringOrNull(audio.format);
-  return {
-    type: 'blob',
-    mimeType: format === null ? null : `audio/${format}`,
-    modality: 'audio',
-    content: data,
-  };
-}
-
 function filePart(file: Record<string, unknown>): MessagePart | null {
   const fileId = stringOrNull(file.file_id);
   if (fileId !== null) {
     return { type: 'file', mimeType: null, fileId, name: stringOrNull(file.filename) };
   }
   return mediaPart(stringOrNull(file.file_data), null);
-}
-
-/** A data URL becomes a blob (its base64 content), any other URL a `uri` part. */
-function mediaPart(url: string | null, modality: string | null): MessagePart | null {
-  if (url === null) return null;
-  const dataUrl = parseDataUrl(url);
-  if (dataUrl === null) return { type: 'uri', mimeType: null, modality, uri: url };
-  return { type: 'blob', mimeType: dataUrl.mimeType, modality, content: dataUrl.content };
-}
-
-function parseDataUrl(url: string): { mimeType: string | null; content: string } | null {
-  if (!url.startsWith('data:')) return null;
-  const comma = url.indexOf(',');
-  if (comma === -1) return null;
-  const mimeType = url.slice(5, comma).split(';')[0] ?? '';
-  return { mimeType: mimeType === '' ? null : mimeType, content: url.slice(comma + 1) };
 }

@@ -4,6 +4,7 @@
  */
 import type { MessagePart } from '../../event/types.js';
 import { arrayOrEmpty, isRecord, recordOrEmpty, stringOrNull } from '../json.js';
+import { audioPart, mediaPart, parseDataUrl } from '../media.js';
 
 /** The parts of a message's `content`: a string is one text part. */
 export function contentParts(content: unknown): MessagePart[] {
@@ -53,11 +54,7 @@ function contentPart(part: Record<string, unknown>): MessagePart | null {
 function imagePart(part: Record<string, unknown>): MessagePart | null {
   const fileId = stringOrNull(part.file_id);
   if (fileId !== null) return { type: 'file', mimeType: null, fileId, name: null };
-  const url = stringOrNull(part.image_url);
-  if (url === null) return null;
-  const data = parseDataUrl(url);
-  if (data === null) return { type: 'uri', mimeType: null, modality: 'image', uri: url };
-  return { type: 'blob', mimeType: data.mimeType, modality: 'image', content: data.content };
+  return mediaPart(stringOrNull(part.image_url), 'image');
 }
 
 /** A file by id, by URL, or inline as a data URL or bare base64 (`file_data`). */
@@ -71,21 +68,4 @@ function filePart(part: Record<string, unknown>): MessagePart | null {
   if (fileData === null) return null;
   const data = parseDataUrl(fileData) ?? { mimeType: null, content: fileData };
   return { type: 'blob', mimeType: data.mimeType, modality: null, content: data.content };
-}
-
-function audioPart(audio: Record<string, unknown>): MessagePart | null {
-  const data = stringOrNull(audio.data);
-  if (data === null) return null;
-  const format = stringOrNull(audio.format);
-  const mimeType = format === null ? null : `audio/${format}`;
-  return { type: 'blob', mimeType, modality: 'audio', content: data };
-}
-
-/** A `data:` URL's media type and content (RFC 2397); `null` for any other URL. */
-function parseDataUrl(url: string): { mimeType: string | null; content: string } | null {
-  if (!url.startsWith('data:')) return null;
-  const comma = url.indexOf(',');
-  if (comma === -1) return null;
-  const mimeType = url.slice(5, comma).split(';')[0] ?? '';
-  return { mimeType: mimeType === '' ? null : mimeType, content: url.slice(comma + 1) };
 }
