@@ -41,13 +41,12 @@ export async function forwardCall(context: GatewayContext, input: ForwardInput):
   // The client may have gone while the call was being journaled.
   if (response.destroyed) abort.abort();
 
-  const upstreamUrl = new URL(provider.baseUrl);
   call.upstreamStart = call.elapsed();
   let upstream: Dispatcher.ResponseData;
   try {
     upstream = await context.upstream.request({
-      origin: upstreamUrl.origin,
-      path: upstreamUrl.pathname.replace(/\/$/, '') + input.path,
+      origin: provider.origin,
+      path: provider.pathPrefix + input.path,
       method: input.request.method as Dispatcher.HttpMethod,
       headers: headersFor(input),
       body: body.length > 0 ? body : null,

@@ -5,8 +5,10 @@ import type { Config } from '../config/schema.js';
 export type Provider = {
   name: string;
   type: ProviderType;
-  /** Origin plus any prefix before the provider's own paths, without a trailing slash. */
-  baseUrl: string;
+  /** The base URL's origin (`https://api.groq.com`). */
+  origin: string;
+  /** The base URL's path before the provider's own paths (`/openai`), without a trailing slash. */
+  pathPrefix: string;
   /** The key the gateway holds, if any; sent when the caller brings none. */
   apiKey: string | null;
   injectStreamUsage: boolean;
@@ -37,7 +39,7 @@ export function resolveProviders(
     providers.set(name, {
       name,
       type,
-      baseUrl: (simulatorUrl ?? entry.baseUrl).replace(/\/+$/, ''),
+      ...splitBaseUrl(simulatorUrl ?? entry.baseUrl),
       apiKey: apiKey || null,
       injectStreamUsage: settings.injectStreamUsage ?? type === 'openai',
       simulated: simulatorUrl !== null,
@@ -69,4 +71,9 @@ function safeDecode(segment: string): string {
   } catch {
     return segment;
   }
+}
+
+function splitBaseUrl(baseUrl: string): { origin: string; pathPrefix: string } {
+  const url = new URL(baseUrl);
+  return { origin: url.origin, pathPrefix: url.pathname.replace(/\/+$/, '') };
 }
