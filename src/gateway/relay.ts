@@ -36,10 +36,8 @@ export async function relayResponse(
   const status = upstream.statusCode;
   const contentType = headerValue(upstream.headers['content-type']) ?? '';
   const contentEncoding = headerValue(upstream.headers['content-encoding']);
-  // Gemini streams a JSON array (as application/json) unless asked for `alt=sse`; its
-  // assembler reads both framings.
-  const jsonArrayStream = api?.endpoint === 'generate_content' && call.request.stream;
-  const streamed = contentType.includes('text/event-stream') || jsonArrayStream;
+  const jsonStream = api?.streamsJson === true && call.request.stream;
+  const streamed = contentType.includes('text/event-stream') || jsonStream;
 
   const assembler = api && streamed && status < 400 ? api.createStreamAssembler() : null;
   const collector = assembler ? null : new BodyCollector(RESPONSE_COPY_LIMIT);

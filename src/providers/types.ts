@@ -73,6 +73,11 @@ export type ProviderApi = {
   parseRequest(body: unknown, path: string): ParsedRequest;
   /** Reads a whole non-streaming response body (already JSON-parsed). */
   parseResponse(body: unknown): ParsedResponse;
+  /**
+   * Whether a streamed request's answer goes to the stream assembler even when it is not
+   * SSE: Gemini streams a JSON array, as `application/json`, unless asked for `alt=sse`.
+   */
+  streamsJson?: boolean;
   /** Starts a reader for a streamed response. */
   createStreamAssembler(): StreamAssembler;
 };

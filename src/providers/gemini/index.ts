@@ -12,6 +12,7 @@ export { describeError, errorBody } from './errors.js';
  */
 export const generateContentApi: ProviderApi = {
   endpoint: 'generate_content',
+  streamsJson: true,
   parseRequest,
   parseResponse,
   createStreamAssembler,
