@@ -258,5 +258,7 @@ describe('the Google GenAI SDK through the gateway', () => {
     assert.equal(event.response?.finishReason, 'stop');
     assert.deepEqual(usageOf(event), [9, 208, null, 185]);
     assert.equal(event.usage?.source, 'provider');
+    // Read as a stream as it passed, not as a body after it ended: its first token is timed.
+    assert.equal(typeof event.timing.ttftMs, 'number');
   });
 });
