@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { missingUsage } from '../../src/event/records.js';
 import { splitContent } from '../../src/event/content.js';
 import { newEventId, newSpanId, newTraceId } from '../../src/event/ids.js';
 import type { AuditEvent } from '../../src/event/types.js';
@@ -63,6 +62,17 @@ function journalThenDie(path: string, entries: JournalEntry[]): void {
   assert.equal(child.signal, 'SIGKILL', child.stderr);
 }
 
+/** Usage of a call that never answered: every count unknown, never 0. */
+const MISSING_USAGE = {
+  inputTokens: null,
+  outputTokens: null,
+  cacheReadTokens: null,
+  cacheWriteTokens: null,
+  reasoningTokens: null,
+  source: 'missing',
+  raw: null,
+} as const;
+
 function expectedInterrupted(entry: JournalEntry, kind: AuditEvent['kind']): Partial<AuditEvent> {
   return {
     id: entry.eventId,
@@ -71,7 +81,7 @@ function expectedInterrupted(entry: JournalEntry, kind: AuditEvent['kind']): Par
     trace: { traceId: entry.traceId, spanId: entry.spanId, parentSpanId: entry.parentSpanId },
     response: null,
     // Nothing came back: an inference call's usage is missing, never 0; other calls have none.
-    usage: kind === 'llm.call' ? missingUsage() : null,
+    usage: kind === 'llm.call' ? MISSING_USAGE : null,
     outcome: { status: 'interrupted', error: INTERRUPTED_ERROR },
   };
 }
