@@ -210,6 +210,35 @@ export type Attempt = {
   latencyMs: number | null;
 };
 
+export type CostSource = 'computed' | 'estimated' | 'unknown';
+
+/** US dollars per token class; a class the call did not use is 0, one without a price `null`. */
+export type CostBreakdown = {
+  input: number | null;
+  cacheRead: number | null;
+  cacheWrite: number | null;
+  output: number | null;
+  reasoning: number | null;
+  fees: number | null;
+};
+
+/** What a call cost, from the price list; `amountUsd` is `null` (never 0) when unknown. */
+export type Cost = {
+  amountUsd: number | null;
+  breakdown: CostBreakdown | null;
+  priceVersion: string | null;
+  source: CostSource;
+};
+
+/** An event's place in its gateway instance's Merkle log. */
+export type LedgerPosition = {
+  logId: string;
+  /** The leaf's zero-based index in the log. */
+  index: number;
+  /** Hex SHA-256 of 0x00 || leaf (RFC 6962 section 2.1). */
+  leafHash: string;
+};
+
 export type AuditEvent = {
   id: string;
   kind: EventKind;
@@ -220,8 +249,8 @@ export type AuditEvent = {
   request: RequestRecord | null;
   response: ResponseRecord | null;
   usage: Usage | null;
-  /** Filled by the cost work; `null` until then. */
-  cost: null;
+  /** `null` for events that cost nothing by nature (API reads, agent steps). */
+  cost: Cost | null;
   attribution: Attribution;
   /** Rules that fired; filled by the policy work. */
   policy: unknown[];
@@ -230,6 +259,6 @@ export type AuditEvent = {
   attempts: Attempt[];
   timing: Timing;
   outcome: Outcome;
-  /** The event's place in the ledger; filled by the ledger work. */
-  ledger: null;
+  /** The event's place in the ledger; `null` until the store has appended it. */
+  ledger: LedgerPosition | null;
 };
