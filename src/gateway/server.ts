@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyReply } from 'fastify';
 import { API_PREFIX, isApiPath, registerApi, sendApiError } from '../api/routes.js';
+import { handleClientError } from './client-error.js';
 import type { GatewayContext } from './context.js';
 import { handleProviderRequest } from './proxy.js';
 
@@ -20,6 +21,9 @@ export function createServer(context: GatewayContext, adminToken: string) {
       if (isApiPath(request.url)) return sendApiError(reply, error, context.logger);
       proxyRaw(reply);
     },
+    // Requests Node's own parser refuses (oversized headers, a bad Content-Length) never
+    // reach a route; they are answered and recorded here.
+    clientErrorHandler: (error, socket) => handleClientError(context, error, socket),
   });
 
   const proxyRaw = (reply: FastifyReply) => {
