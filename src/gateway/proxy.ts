@@ -46,7 +46,9 @@ export async function handleProviderRequest(
     } else response.destroy();
     call.outcome = { status: 'upstream_error', error: 'the gateway failed while relaying' };
   } finally {
-    const event = applyCapture(call.toEvent(), context.config.capture);
+    const finished = call.toEvent();
+    context.pricing.price(finished);
+    const event = applyCapture(finished, context.config.capture);
     context.events.record(event);
     context.logger.debug(
       {

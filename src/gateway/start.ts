@@ -5,6 +5,7 @@ import { adminToken, ensureDataFolder, instanceId, lockDataFolder } from '../con
 import { ConfigError } from '../config/errors.js';
 import { ignoredEnvironment, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { createPricing, PriceImportError, type Pricing } from '../cost/pricing.js';
 import { createLogger } from '../logger.js';
 import { startSimulator, type SimulatorOptions } from '../simulator/index.js';
 import { recoverInterrupted } from '../store/recover.js';
@@ -54,13 +55,11 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   if (ignored.length > 0) {
     logger.warn({ variables: ignored }, 'AUDITGATE_ variables that name no configuration key');
   }
-  if (config.usage.estimateWhenMissing) {
-    logger.warn('usage.estimateWhenMissing is not applied yet: missing usage stays missing');
-  }
   if (config.routes.length > 0) {
     logger.warn({ routes: config.routes.length }, 'routes are validated but not applied yet');
   }
 
+  const pricing = loadPricing(config);
   const dataFolder = resolve(options.dataFolder ?? './data');
   ensureDataFolder(dataFolder);
   const unlock = lockDataFolder(dataFolder);
@@ -86,7 +85,15 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const upstream = createUpstreamAgent(config.limits.upstreamTimeoutMs);
     opened.push(() => upstream.close());
     const providers = resolveProviders(config, environment, simulator?.url ?? null);
-    const context: GatewayContext = { config, providers, upstream, store, events: writer, logger };
+    const context: GatewayContext = {
+      config,
+      providers,
+      upstream,
+      store,
+      events: writer,
+      pricing,
+      logger,
+    };
 
     const server = createServer(context, token.value);
     const address = await server.listen({
@@ -117,6 +124,16 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     };
   } catch (error) {
     for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The price list, with a bad `prices.import` file reported as a configuration error. */
+function loadPricing(config: Config): Pricing {
+  try {
+    return createPricing(config.prices, config.usage.estimateWhenMissing);
+  } catch (error) {
+    if (error instanceof PriceImportError) throw new ConfigError([error.message]);
     throw error;
   }
 }
