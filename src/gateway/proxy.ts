@@ -76,7 +76,7 @@ function startCall(request: IncomingMessage, key: CallerKey | null): Call {
   return new Call(
     trace,
     identity,
-    attributionFromRequest(headers, identity),
+    attributionFromRequest(headers, identity, request.headersDistinct['x-auditgate-tags']),
     request.method ?? 'GET',
     url,
   );
