@@ -8,6 +8,7 @@ import {
   VIRTUAL_KEY_PREFIX,
   type CallerKey,
 } from '../identity/headers.js';
+import { refusalMessage } from '../cost/alerts.js';
 import { applyCapture } from '../event/capture.js';
 import { parseJson } from '../providers/json.js';
 import { familyFor } from '../providers/registry.js';
@@ -48,6 +49,7 @@ export async function handleProviderRequest(
   } finally {
     const finished = call.toEvent();
     context.pricing.price(finished);
+    context.budgets.settle(finished);
     const event = applyCapture(finished, context.config.capture);
     context.events.record(event);
     context.logger.debug(
@@ -135,6 +137,14 @@ async function proxyCall(
   if (api && !readParsedRequest(call, api, body.bytes)) {
     const message = body.bytes.length ? 'request body is not valid JSON' : 'request body is empty';
     return rejectCall(call, response, { status: 400, code: 'invalid_json', message }, provider);
+  }
+  const refusal = await context.budgets.admit(call, call.request);
+  if (refusal) {
+    // 429, as providers answer a spent quota; the message names the budget and the event.
+    const message = refusalMessage(refusal, call.id);
+    rejectCall(call, response, { status: 429, code: 'budget_exceeded', message }, provider);
+    call.outcome = { status: 'blocked', error: message };
+    return;
   }
   const path = target.providerPath;
   await forwardCall(context, { call, provider, api, request, response, path, body: body.bytes });

@@ -5,6 +5,7 @@ import { adminToken, ensureDataFolder, instanceId, lockDataFolder } from '../con
 import { ConfigError } from '../config/errors.js';
 import { ignoredEnvironment, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { createBudgets } from '../cost/budget-service.js';
 import { createPricing, PriceImportError, type Pricing } from '../cost/pricing.js';
 import { createLogger } from '../logger.js';
 import { startSimulator, type SimulatorOptions } from '../simulator/index.js';
@@ -85,6 +86,19 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const upstream = createUpstreamAgent(config.limits.upstreamTimeoutMs);
     opened.push(() => upstream.close());
     const providers = resolveProviders(config, environment, simulator?.url ?? null);
+    const budgets = createBudgets({
+      budgets: config.budgets,
+      prices: pricing.prices,
+      store,
+      record: (event) => writer.record(event),
+      environment,
+      onWebhookFailure: (budget, result) =>
+        logger.warn(
+          { budget, attempts: result.attempts, error: result.error },
+          'budget webhook failed',
+        ),
+    });
+    await budgets.restore();
     const context: GatewayContext = {
       config,
       providers,
@@ -92,6 +106,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       store,
       events: writer,
       pricing,
+      budgets,
       logger,
     };
 
