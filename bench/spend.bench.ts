@@ -5,7 +5,7 @@
  * Run with `npm run bench:spend` (EVENTS=100000 for a shorter run).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -108,6 +108,8 @@ function time(
   return { p50: timings[Math.floor(RUNS / 2)] ?? 0, max: timings.at(-1) ?? 0, groups };
 }
 
+const loadAtStart = os.loadavg()[0] ?? 0;
+
 function main(): void {
   const folder = mkdtempSync(join(tmpdir(), 'auditgate-spend-bench-'));
   const database = new Database(join(folder, 'spend.db'));
@@ -174,6 +176,8 @@ function writeSection(
       `${loaded.seconds.toFixed(1)} s, through the code the append transaction runs; ` +
       `${loaded.rows} rollup rows`,
     `- each query run ${RUNS} times on the loaded file (SQLite, WAL), as \`GET /api/v1/spend\` runs it`,
+    `- 1-minute load average: ${loadAtStart.toFixed(2)} at the start, ` +
+      `${(os.loadavg()[0] ?? 0).toFixed(2)} at the end (other work on the machine)`,
     '',
     '| query | groups | p50 (ms) | max (ms) |',
     '| --- | ---: | ---: | ---: |',

@@ -49,7 +49,9 @@ const budgetSchema = z
     webhook: webhookSchema.optional(),
   })
   .refine((budget) => budget.limitUsd || budget.limitTokens || budget.alertAtUsd, {
-    message: 'needs limitUsd, limitTokens or alertAtUsd',
+    // Messages are lower-cased when reported, so the keys are named by the path instead.
+    message: 'a budget needs a dollar limit, a token limit or an alert threshold',
+    path: ['limitUsd'],
   });
 
 export type BudgetConfig = z.infer<typeof budgetSchema>;
