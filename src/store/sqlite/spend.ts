@@ -199,19 +199,18 @@ function spendSql(query: SpendQuery): { sql: string; parameters: Record<string, 
     parameters[name] = new Date(value).toISOString().slice(0, length);
     return `@${name}`;
   };
-  const hourConditions = hours.map(([start, end], index) => {
+  // One SELECT per hour range (not an OR of ranges), so that each is a range scan of the key.
+  hours.forEach(([start, end], index) => {
     const conditions = [
       ...(Number.isFinite(start) ? [`hour >= ${bound(`hour_from_${index}`, start, 13)}`] : []),
       ...(Number.isFinite(end) ? [`hour < ${bound(`hour_to_${index}`, end, 13)}`] : []),
+      ...filters,
     ];
-    return conditions.length ? `(${conditions.join(' AND ')})` : '1';
-  });
-  if (hourConditions.length) {
-    const where = [`(${hourConditions.join(' OR ')})`, ...filters].join(' AND ');
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     parts.push(
-      `SELECT hour AS period, ${ROLLUP_COLUMNS}, ${TOTAL_COLUMNS} FROM spend_hourly WHERE ${where}`,
+      `SELECT hour AS period, ${ROLLUP_COLUMNS}, ${TOTAL_COLUMNS} FROM spend_hourly ${where}`,
     );
-  }
+  });
   if (days) {
     const conditions = [
       ...(Number.isFinite(days[0]) ? [`day >= ${bound('day_from', days[0], 10)}`] : []),
