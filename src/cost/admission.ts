@@ -64,7 +64,8 @@ export type Admission = {
 export function createAdmission(keeper: BudgetKeeper, prices: PriceList): Admission {
   return {
     async admit(call, request) {
-      if (!keeper.active) return null;
+      // Only inference calls are held to budgets; other provider paths cost nothing.
+      if (!keeper.active || request.endpoint === 'other') return null;
       const scope = scopeOfEvent(call);
       await keeper.prepare(scope);
       return keeper.admit(call.id, scope, worstCaseOf(request, prices));

@@ -62,15 +62,12 @@ export function budgetDecision(
 
 /** The message a refused call is answered with: the budget, what it holds, and the event id. */
 export function refusalMessage(refusal: BudgetRefusal, eventId: string): string {
-  const overUsd =
-    refusal.limitUsd !== null &&
-    refusal.worstCase.usd !== null &&
-    refusal.spentUsd + refusal.worstCase.usd > refusal.limitUsd;
-  const held = overUsd
-    ? `$${refusal.spentUsd} of its $${refusal.limitUsd} is spent or held, and this call may ` +
-      `cost up to $${refusal.worstCase.usd}`
-    : `${refusal.spentTokens} of its ${refusal.limitTokens} tokens are spent or held, and ` +
-      `this call may use up to ${refusal.worstCase.tokens}`;
+  const held =
+    refusal.limit === 'usd'
+      ? `$${refusal.spentUsd} of its $${refusal.limitUsd} is spent or held, and this call may ` +
+        `cost up to ${refusal.worstCase.usd === null ? 'an unknown amount' : `$${refusal.worstCase.usd}`}`
+      : `${refusal.spentTokens} of its ${refusal.limitTokens} tokens are spent or held, and ` +
+        `this call may use up to ${refusal.worstCase.tokens ?? 'an unknown number'}`;
   return (
     `budget '${refusal.budget}' (${refusal.scope} ${refusal.value}, per ${refusal.period}) ` +
     `would be exceeded: ${held}; audit event ${eventId}`

@@ -17,6 +17,8 @@ export type BudgetRefusal = {
   scope: BudgetScope;
   value: string;
   period: BudgetConfig['period'];
+  /** Which limit the call would pass. */
+  limit: 'usd' | 'tokens';
   /** What the budget has spent and holds for calls in flight, and its limit. */
   spentUsd: number;
   limitUsd: number | null;
@@ -141,15 +143,21 @@ export class BudgetKeeper {
       const counter = this.#counter(budget, value, now);
       const usd = counter.spentUsd + counter.reservedUsd;
       const tokens = counter.spentTokens + counter.reservedTokens;
-      const overUsd = budget.limitUsd !== undefined && usd + (worstCase.usd ?? 0) > budget.limitUsd;
+      // Refused when its worst case would pass the limit, or when nothing is left (which also
+      // holds back a call whose worst case is unknown).
+      const overUsd =
+        budget.limitUsd !== undefined &&
+        (usd >= budget.limitUsd || usd + (worstCase.usd ?? 0) > budget.limitUsd);
       const overTokens =
-        budget.limitTokens !== undefined && tokens + (worstCase.tokens ?? 0) > budget.limitTokens;
+        budget.limitTokens !== undefined &&
+        (tokens >= budget.limitTokens || tokens + (worstCase.tokens ?? 0) > budget.limitTokens);
       if (overUsd || overTokens) {
         const refusal: BudgetRefusal = {
           budget: budget.name,
           scope: budget.scope,
           value,
           period: budget.period,
+          limit: overUsd ? 'usd' : 'tokens',
           spentUsd: round(usd),
           limitUsd: budget.limitUsd ?? null,
           spentTokens: tokens,
