@@ -172,9 +172,9 @@ function writeSection(
     `- date: ${new Date().toISOString()}; CPU: ${machine.cpuModel}, ${machine.cores} cores; ` +
       `Node ${machine.node} on ${machine.system}`,
     `- ${EVENTS} synthetic events over ${DAYS} days (${TEAMS} teams, ${TEAMS * USERS_PER_TEAM} ` +
-      `users, ${MODELS.length} models, 1% without a price) added to the hourly rollup in ` +
+      `users, ${MODELS.length} models, 1% without a price) added to the hourly and daily rollups in ` +
       `${loaded.seconds.toFixed(1)} s, through the code the append transaction runs; ` +
-      `${loaded.rows} rollup rows`,
+      `${loaded.rows} hourly rows`,
     `- each query run ${RUNS} times on the loaded file (SQLite, WAL), as \`GET /api/v1/spend\` runs it`,
     `- 1-minute load average: ${loadAtStart.toFixed(2)} at the start, ` +
       `${(os.loadavg()[0] ?? 0).toFixed(2)} at the end (other work on the machine)`,
