@@ -76,7 +76,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       onError: (error) => logger.error({ err: error }, 'event batch not written yet; retrying'),
     });
     opened.push(() => writer.close());
-    const recovered = await recoverInterrupted(store, writer);
+    // Priced like any call: having no usage, a recovered call's cost is unknown, and counted so.
+    const recovered = await recoverInterrupted(store, pricedAppends(store, pricing));
     await writer.flush();
 
     const simulator = options.simulate
@@ -141,6 +142,17 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     for (const close of opened.reverse()) await close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The store, with each event it appends priced first. */
+function pricedAppends(store: Store, pricing: Pricing): Store {
+  return {
+    ...store,
+    append(records) {
+      for (const record of records) pricing.price(record.envelope);
+      return store.append(records);
+    },
+  };
 }
 
 /** The price list, with a bad `prices.import` file reported as a configuration error. */

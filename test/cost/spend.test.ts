@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { SpendAnswer } from '../../src/api/spend.js';
+import { newEventId, newSpanId, newTraceId } from '../../src/event/ids.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 
 const CLI = new URL('../helpers/cli.ts', import.meta.url).pathname;
@@ -127,5 +132,41 @@ describe('spend by team and model', () => {
       ['total', '5', '1', '0.0076876', '10850', '1398'],
       ['1', 'calls', 'have', 'no', 'price;', 'their', 'cost', 'is', 'not', 'in', 'cost_usd'],
     ]);
+  });
+});
+
+describe('a call interrupted by a stop', () => {
+  it('is recovered with an unknown cost, and counted as unpriced in spend', async () => {
+    const dataFolder = mkdtempSync(join(tmpdir(), 'auditgate-interrupted-'));
+    const store = openSqliteStore(join(dataFolder, 'auditgate.db'));
+    const eventId = newEventId();
+    await store.journal({
+      eventId,
+      time: new Date().toISOString(),
+      method: 'POST',
+      path: '/v1/chat/completions',
+      provider: 'openai',
+      model: 'gpt-4.1-nano',
+      keyFingerprint: 'sha256:3f2a9c',
+      clientAddress: '127.0.0.1',
+      traceId: newTraceId(),
+      spanId: newSpanId(),
+      parentSpanId: null,
+    });
+    await store.close();
+
+    const gateway = await startTestGateway({ dataFolder });
+    try {
+      assert.equal(gateway.recovered, 1);
+      const event = await gateway.event(eventId);
+      assert.equal(event.outcome.status, 'interrupted');
+      assert.deepEqual([event.cost?.amountUsd, event.cost?.source], [null, 'unknown']);
+      const { body } = await gateway.api('/api/v1/spend?groupBy=model&bucket=none');
+      const totals = (body as SpendAnswer).totals;
+      assert.deepEqual([totals.calls, totals.unknownCostCalls, totals.costUsd], [1, 1, 0]);
+    } finally {
+      await gateway.close();
+      rmSync(dataFolder, { recursive: true, force: true });
+    }
   });
 });
