@@ -96,8 +96,10 @@ describe('budgets', () => {
       assert.equal((event.policy[0] as { ruleId: string }).ruleId, 'budget.radiology-day');
     }
     // What was spent stays under the limit: 3 x 0.0001776 = 0.0005328.
+    // The two refused calls never reached the provider, so spend counts three calls.
     const { body } = await gateway.api('/api/v1/spend?groupBy=team&bucket=none');
-    assert.equal((body as { totals: { costUsd: number } }).totals.costUsd, 0.0005328);
+    const totals = (body as { totals: { costUsd: number; calls: number } }).totals;
+    assert.deepEqual([totals.calls, totals.costUsd], [3, 0.0005328]);
   });
 
   it('a spent team budget blocks the next call, and still does after a restart', async () => {

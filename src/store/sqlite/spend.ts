@@ -95,7 +95,7 @@ export function prepareSpendRollup(database: Database.Database): SpendRollup {
 
   return {
     add(event) {
-      if (event.cost === null) return;
+      if (event.cost === null || refusedBeforeProvider(event)) return;
       const row = rollupRow(event);
       upsertHour.run({ ...row, hour: row.hour });
       upsertDay.run({ ...row, day: row.hour.slice(0, 10) });
@@ -116,6 +116,12 @@ export function prepareSpendRollup(database: Database.Database): SpendRollup {
 }
 
 type ResultRow = Totals & Record<string, string>;
+
+/** A call the gateway answered itself (refused, blocked) spent nothing and is not a call made. */
+function refusedBeforeProvider(event: AuditEvent): boolean {
+  const status = event.outcome.status;
+  return (status === 'rejected' || status === 'blocked') && event.timing.upstreamMs === null;
+}
 
 function rollupRow(event: AuditEvent): RollupRow {
   const { identity, attribution, usage, cost } = event;
