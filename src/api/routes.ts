@@ -4,11 +4,13 @@ import type { GatewayContext } from '../gateway/context.js';
 import { createTokenCheck } from './auth.js';
 import { ApiError, cut, toApiError } from './errors.js';
 import { parseEventQuery } from './query.js';
+import { spendRoutes } from './spend.js';
 
 /** Where the API lives. `api` is a reserved name, so every path under it is the API's. */
 export const API_PREFIX = '/api';
 
-type ApiRoute = { method: 'GET'; url: string; handler: RouteHandlerMethod };
+/** One route of the API. */
+export type ApiRoute = { method: 'GET'; url: string; handler: RouteHandlerMethod };
 
 /**
  * Registers the API under `API_PREFIX`: the routes of `/v1`, and `not_found` for every other
@@ -71,6 +73,7 @@ function v1Routes(context: GatewayContext): ApiRoute[] {
         // TODO(#6): ledger and exporter backlogs join this once they exist.
       }),
     },
+    ...spendRoutes(context),
   ];
 }
 

@@ -17,7 +17,11 @@ const WEATHER_TOOL = {
 
 const OPENAI = { authorization: 'Bearer sk-demo-not-a-real-key' };
 const ANTHROPIC = { 'x-api-key': 'sk-ant-demo-not-a-real-key', 'anthropic-version': '2023-06-01' };
-const DEMO_HEADERS = { 'x-auditgate-user': 'demo-user', 'x-auditgate-app': 'demo' };
+const DEMO_HEADERS = {
+  'x-auditgate-user': 'demo-user',
+  'x-auditgate-app': 'demo',
+  'x-auditgate-team': 'demo-team',
+};
 
 const SAMPLES: Sample[] = [
   {
@@ -100,5 +104,9 @@ export async function runDemo(gateway: Gateway): Promise<void> {
     `  curl -s -H "authorization: Bearer ${gateway.adminToken}" ${gateway.url}/api/v1/events`,
   );
   console.log(`  AUDITGATE_ADMIN_TOKEN=${gateway.adminToken} ./bin/auditgate.js events`);
+  console.log(
+    `  AUDITGATE_ADMIN_TOKEN=${gateway.adminToken} ./bin/auditgate.js spend ` +
+      '--group-by team,model --since 24h',
+  );
   console.log('\npress Ctrl-C to stop');
 }

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.js';
 import { startGateway, type Gateway } from '../gateway/start.js';
 import { runDemo } from './demo.js';
 import { listEvents } from './events.js';
+import { showSpend } from './spend.js';
 
 /** Runs the command line; resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -44,6 +45,22 @@ function buildProgram(): Command {
     .option('--json', 'one JSON event per line')
     .option('--id <id>', 'one event, whole, as JSON')
     .action(listEvents);
+
+  program
+    .command('spend')
+    .description('spend by attribution and model, from a running gateway')
+    .option('--url <url>', 'gateway URL', process.env.AUDITGATE_URL ?? 'http://127.0.0.1:4000')
+    .option('--token <token>', 'admin token', process.env.AUDITGATE_ADMIN_TOKEN)
+    .option(
+      '--group-by <names>',
+      'key, team, businessUnit, project, app, agent, user, provider, model',
+      'model',
+    )
+    .option('--since <time>', 'ISO 8601 or relative (24h, 7d)', '24h')
+    .option('--until <time>', 'ISO 8601 or relative; default now')
+    .option('--bucket <bucket>', 'hour, day, month or none', 'none')
+    .option('--json', 'the API answer as JSON')
+    .action(showSpend);
 
   return program;
 }

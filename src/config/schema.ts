@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetsConfigSchema, pricesConfigSchema } from '../cost/config.js';
 
 /** Names that a provider may not take: they are the gateway's own routes. */
 export const RESERVED_NAMES = ['api', 'ui', 'v1', 'healthz', 'readyz', 'metrics'] as const;
@@ -65,15 +66,14 @@ export const configSchema = z.strictObject({
       maxContentBytes: z.number().int().positive().default(1_048_576),
     })
     .default({ mode: 'full', maxContentBytes: 1_048_576 }),
-  // TODO(#8): estimate usage when the provider reports none.
   usage: z
     .strictObject({ estimateWhenMissing: z.boolean().default(false) })
     .default({ estimateWhenMissing: false }),
   privacy: emptySection.default({}),
   ledger: emptySection.default({}),
   policies: emptyList.default([]),
-  prices: emptySection.default({}),
-  budgets: emptyList.default([]),
+  prices: pricesConfigSchema.default({ import: [], models: {} }),
+  budgets: budgetsConfigSchema.default([]),
   exporters: emptyList.default([]),
   retention: emptySection.default({}),
 });

@@ -1,6 +1,8 @@
 import type { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { Budgets } from '../cost/budget-service.js';
+import type { Pricing } from '../cost/pricing.js';
 import type { AuditEvent } from '../event/types.js';
 import type { Store } from '../store/types.js';
 import type { Provider } from './routing.js';
@@ -15,5 +17,9 @@ export type GatewayContext = {
   upstream: Agent;
   store: Store;
   events: EventSink;
+  /** Prices each event as it is recorded (the cost issue). */
+  pricing: Pricing;
+  /** Admits calls against the budgets and settles them when recorded (the cost issue). */
+  budgets: Budgets;
   logger: Logger;
 };

@@ -8,6 +8,7 @@ import {
   VIRTUAL_KEY_PREFIX,
   type CallerKey,
 } from '../identity/headers.js';
+import { refusalMessage } from '../cost/alerts.js';
 import { applyCapture } from '../event/capture.js';
 import { parseJson } from '../providers/json.js';
 import { familyFor } from '../providers/registry.js';
@@ -46,7 +47,10 @@ export async function handleProviderRequest(
     } else response.destroy();
     call.outcome = { status: 'upstream_error', error: 'the gateway failed while relaying' };
   } finally {
-    const event = applyCapture(call.toEvent(), context.config.capture);
+    const finished = call.toEvent();
+    context.pricing.price(finished);
+    context.budgets.settle(finished);
+    const event = applyCapture(finished, context.config.capture);
     context.events.record(event);
     context.logger.debug(
       {
@@ -74,7 +78,7 @@ function startCall(request: IncomingMessage, key: CallerKey | null): Call {
   return new Call(
     trace,
     identity,
-    attributionFromRequest(headers, identity),
+    attributionFromRequest(headers, identity, request.headersDistinct['x-auditgate-tags']),
     request.method ?? 'GET',
     url,
   );
@@ -133,6 +137,14 @@ async function proxyCall(
   if (api && !readParsedRequest(call, api, body.bytes)) {
     const message = body.bytes.length ? 'request body is not valid JSON' : 'request body is empty';
     return rejectCall(call, response, { status: 400, code: 'invalid_json', message }, provider);
+  }
+  const refusal = await context.budgets.admit(call, call.request);
+  if (refusal) {
+    // 429, as providers answer a spent quota; the message names the budget and the event.
+    const message = refusalMessage(refusal, call.id);
+    rejectCall(call, response, { status: 429, code: 'budget_exceeded', message }, provider);
+    call.outcome = { status: 'blocked', error: message };
+    return;
   }
   const path = target.providerPath;
   await forwardCall(context, { call, provider, api, request, response, path, body: body.bytes });

@@ -5,6 +5,8 @@ import { adminToken, ensureDataFolder, instanceId, lockDataFolder } from '../con
 import { ConfigError } from '../config/errors.js';
 import { ignoredEnvironment, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { createBudgets } from '../cost/budget-service.js';
+import { createPricing, PriceImportError, type Pricing } from '../cost/pricing.js';
 import { createLogger } from '../logger.js';
 import { startSimulator, type SimulatorOptions } from '../simulator/index.js';
 import { recoverInterrupted } from '../store/recover.js';
@@ -54,13 +56,11 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   if (ignored.length > 0) {
     logger.warn({ variables: ignored }, 'AUDITGATE_ variables that name no configuration key');
   }
-  if (config.usage.estimateWhenMissing) {
-    logger.warn('usage.estimateWhenMissing is not applied yet: missing usage stays missing');
-  }
   if (config.routes.length > 0) {
     logger.warn({ routes: config.routes.length }, 'routes are validated but not applied yet');
   }
 
+  const pricing = loadPricing(config);
   const dataFolder = resolve(options.dataFolder ?? './data');
   ensureDataFolder(dataFolder);
   const unlock = lockDataFolder(dataFolder);
@@ -76,7 +76,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       onError: (error) => logger.error({ err: error }, 'event batch not written yet; retrying'),
     });
     opened.push(() => writer.close());
-    const recovered = await recoverInterrupted(store, writer);
+    // Priced like any call: having no usage, a recovered call's cost is unknown, and counted so.
+    const recovered = await recoverInterrupted(store, pricedAppends(store, pricing));
     await writer.flush();
 
     const simulator = options.simulate
@@ -86,7 +87,29 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const upstream = createUpstreamAgent(config.limits.upstreamTimeoutMs);
     opened.push(() => upstream.close());
     const providers = resolveProviders(config, environment, simulator?.url ?? null);
-    const context: GatewayContext = { config, providers, upstream, store, events: writer, logger };
+    const budgets = createBudgets({
+      budgets: config.budgets,
+      prices: pricing.prices,
+      store,
+      record: (event) => writer.record(event),
+      environment,
+      onWebhookFailure: (budget, result) =>
+        logger.warn(
+          { budget, attempts: result.attempts, error: result.error },
+          'budget webhook failed',
+        ),
+    });
+    await budgets.restore();
+    const context: GatewayContext = {
+      config,
+      providers,
+      upstream,
+      store,
+      events: writer,
+      pricing,
+      budgets,
+      logger,
+    };
 
     const server = createServer(context, token.value);
     const address = await server.listen({
@@ -117,6 +140,27 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     };
   } catch (error) {
     for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The store, with each event it appends priced first. */
+function pricedAppends(store: Store, pricing: Pricing): Store {
+  return {
+    ...store,
+    append(records) {
+      for (const record of records) pricing.price(record.envelope);
+      return store.append(records);
+    },
+  };
+}
+
+/** The price list, with a bad `prices.import` file reported as a configuration error. */
+function loadPricing(config: Config): Pricing {
+  try {
+    return createPricing(config.prices, config.usage.estimateWhenMissing);
+  } catch (error) {
+    if (error instanceof PriceImportError) throw new ConfigError([error.message]);
     throw error;
   }
 }

@@ -58,19 +58,27 @@ export function identityFromRequest(input: {
   };
 }
 
-/** Attribution from the identity and the `x-auditgate-project` and `-tags` headers. */
+/**
+ * Attribution from the identity and the `x-auditgate-team`, `-business-unit`, `-project` and
+ * `-tags` headers. Every tag header counts (`tagHeaders`: each `x-auditgate-tags` header as
+ * sent, from `request.headersDistinct`), and tags are never cut short, so none is dropped.
+ */
 export function attributionFromRequest(
   headers: IncomingHttpHeaders,
   identity: Identity,
+  tagHeaders: readonly string[] = [],
 ): Attribution {
+  const tags: Record<string, string> = {};
+  for (const header of tagHeaders) Object.assign(tags, parseTags(asUtf8(header)));
   return {
-    teamId: identity.teamId,
-    businessUnit: null,
+    // TODO(#7): the team of the key or claim used for the call, verified, wins over the header.
+    teamId: identity.teamId ?? single(headers['x-auditgate-team']) ?? null,
+    businessUnit: single(headers['x-auditgate-business-unit']) ?? null,
     project: single(headers['x-auditgate-project']) ?? null,
     appId: identity.appId,
     agentId: identity.agentId,
     userId: identity.userId,
-    tags: parseTags(single(headers['x-auditgate-tags'])),
+    tags,
   };
 }
 

@@ -44,7 +44,7 @@ export type EventPage = { events: AuditEvent[]; nextCursor: string | null };
  * Where events live. Engines: SQLite now, PostgreSQL later; methods return promises so that
  * a networked engine fits the same shape.
  */
-export type Store = {
+export type Store = SpendStore & {
   /** Writes one journal row; the caller awaits it before forwarding upstream. */
   journal(entry: JournalEntry): Promise<void>;
   /** Writes events with their content in one transaction and clears their journal rows. */
@@ -57,4 +57,60 @@ export type Store = {
   /** Whether the store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+};
+
+/** The attribution dimensions spend is grouped and filtered by. */
+export const SPEND_DIMENSIONS = [
+  'key',
+  'team',
+  'businessUnit',
+  'project',
+  'app',
+  'agent',
+  'user',
+  'provider',
+  'model',
+] as const;
+
+export type SpendDimension = (typeof SPEND_DIMENSIONS)[number];
+
+/** How spend is cut in time; `none` sums the whole range. */
+export type SpendBucket = 'hour' | 'day' | 'month' | 'none';
+
+export type SpendQuery = {
+  groupBy: SpendDimension[];
+  bucket: SpendBucket;
+  /** ISO 8601 times, inclusive `from`, exclusive `to`, at hour resolution (the rollup's). */
+  from?: string;
+  to?: string;
+  /** Exact matches on dimensions; `null` matches calls without that attribution. */
+  where?: Partial<Record<SpendDimension, string | null>>;
+};
+
+/**
+ * Spend of one group. `costUsd` sums the calls whose cost is known; calls without a price are
+ * counted in `unknownCostCalls` (and their tokens in the token sums), never as 0 dollars.
+ */
+export type SpendRow = {
+  bucket: string | null;
+  group: Partial<Record<SpendDimension, string | null>>;
+  calls: number;
+  unknownCostCalls: number;
+  costUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+};
+
+/** Spend of one trace, from its events. */
+export type TraceSpend = { costUsd: number; tokens: number; calls: number };
+
+/** Spend queries, answered from the hourly rollup the append transaction keeps. */
+export type SpendStore = {
+  /** Spend grouped by `groupBy` and cut by `bucket`, largest cost first within each bucket. */
+  spend(query: SpendQuery): Promise<SpendRow[]>;
+  /** What one trace has spent so far (for trace budgets after a restart). */
+  traceSpend(traceId: string): Promise<TraceSpend>;
 };

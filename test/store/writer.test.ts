@@ -43,6 +43,8 @@ function observedStore(inner: Store, failures = 0, failAfterWriting = false) {
     orphanedJournal: () => inner.orphanedJournal(),
     getEvent: (id) => inner.getEvent(id),
     listEvents: (filter, limit, cursor) => inner.listEvents(filter, limit, cursor),
+    spend: (query) => inner.spend(query),
+    traceSpend: (traceId) => inner.traceSpend(traceId),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

@@ -7,6 +7,7 @@ import type { AuditEvent } from '../../event/types.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, EventPage, EventRecord, JournalEntry, Store } from '../types.js';
 import { migrate } from './migrations.js';
+import { eventSpendColumns, prepareSpendRollup } from './spend.js';
 
 /** The embedded engine: one SQLite file in WAL mode, for a single gateway instance. */
 export type SqliteStore = Store & {
@@ -47,6 +48,8 @@ type EventRow = {
   model: string | null;
   outcome: string;
   envelope: string;
+  cost_usd: number | null;
+  tokens: number | null;
 };
 
 type JournalRow = {
@@ -101,10 +104,13 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
   if (options.checkpoints === 'manual') database.pragma('wal_autocheckpoint = 0');
   const statements = prepareStatements(database);
   const listStatement = listStatementCache(database);
+  const spend = prepareSpendRollup(database);
 
   const appendAll = database.transaction((records: EventRecord[]) => {
     for (const { envelope, content } of records) {
       const inserted = statements.insertEvent.run(toEventRow(envelope)).changes > 0;
+      // The rollup counts each event once: a retried batch adds nothing.
+      if (inserted) spend.add(envelope);
       // An id already stored keeps its first content: a retried batch changes nothing.
       if (inserted && content) statements.insertContent.run(envelope.id, JSON.stringify(content));
       statements.deleteJournal.run(envelope.id);
@@ -135,6 +141,12 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
     },
     async listEvents(filter, limit, cursor) {
       return listPage(listStatement, filter, limit, cursor);
+    },
+    async spend(query) {
+      return spend.query(query);
+    },
+    async traceSpend(traceId) {
+      return spend.traceSpend(traceId);
     },
     async ping() {
       return database.open && statements.ping.get()?.ok === 1;
@@ -174,9 +186,9 @@ function prepareStatements(database: Database.Database): Statements {
         @key_fingerprint, @client_address, @trace_id, @span_id, @parent_span_id)`),
     insertEvent: database.prepare<[EventRow]>(`
       INSERT OR IGNORE INTO events (id, kind, time, user_id, session_id, trace_id, agent_id,
-        app_id, team_id, provider, model, outcome, envelope)
+        app_id, team_id, provider, model, outcome, envelope, cost_usd, tokens)
       VALUES (@id, @kind, @time, @user_id, @session_id, @trace_id, @agent_id,
-        @app_id, @team_id, @provider, @model, @outcome, @envelope)`),
+        @app_id, @team_id, @provider, @model, @outcome, @envelope, @cost_usd, @tokens)`),
     insertContent: database.prepare<[string, string]>(
       'INSERT OR IGNORE INTO event_content (event_id, content) VALUES (?, ?)',
     ),
@@ -284,6 +296,7 @@ function toEventRow(event: AuditEvent): EventRow {
     model: request?.model ?? response?.model ?? null,
     outcome: event.outcome.status,
     envelope: JSON.stringify(event),
+    ...eventSpendColumns(event),
   };
 }
 

@@ -59,6 +59,62 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'spend: hourly and daily rollups by attribution, model and provider; cost per event',
+    sql: `
+      ALTER TABLE events ADD COLUMN cost_usd REAL;
+      ALTER TABLE events ADD COLUMN tokens INTEGER;
+
+      -- One row per hour and attribution; '' stands for none, so that rows upsert by key.
+      CREATE TABLE spend_hourly (
+        hour TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        team_id TEXT NOT NULL,
+        business_unit TEXT NOT NULL,
+        project TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        unknown_cost_calls INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_read_tokens INTEGER NOT NULL,
+        cache_write_tokens INTEGER NOT NULL,
+        reasoning_tokens INTEGER NOT NULL,
+        PRIMARY KEY (hour, key_id, team_id, business_unit, project, app_id, agent_id, user_id,
+          provider, model)
+      ) WITHOUT ROWID;
+
+      -- The same by day, so that a long range reads a day's row instead of 24 hours' rows.
+      CREATE TABLE spend_daily (
+        day TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        team_id TEXT NOT NULL,
+        business_unit TEXT NOT NULL,
+        project TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        unknown_cost_calls INTEGER NOT NULL,
+        cost_usd REAL NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_read_tokens INTEGER NOT NULL,
+        cache_write_tokens INTEGER NOT NULL,
+        reasoning_tokens INTEGER NOT NULL,
+        PRIMARY KEY (day, key_id, team_id, business_unit, project, app_id, agent_id, user_id,
+          provider, model)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Raised when the database was written by a newer auditgate than this one. */

@@ -5,7 +5,16 @@ export type WorkerSetup = { path: string; role: 'store' | 'checkpointer'; interv
 
 /** The store methods the thread serves. */
 export type StoreMethod =
-  'journal' | 'append' | 'orphanedJournal' | 'getEvent' | 'listEvents' | 'ping' | 'close';
+  | 'journal'
+  | 'append'
+  | 'orphanedJournal'
+  | 'getEvent'
+  | 'listEvents'
+  | 'ping'
+  | 'close'
+  // Spend (the cost issue).
+  | 'spend'
+  | 'traceSpend';
 
 export type StoreRequest = { id: number; method: StoreMethod; args: unknown[] };
 

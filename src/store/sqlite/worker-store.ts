@@ -72,6 +72,8 @@ function createClient(worker: Worker, checkpointer: Worker): Store {
     orphanedJournal: () => call('orphanedJournal'),
     getEvent: (id) => call('getEvent', id),
     listEvents: (filter, limit, cursor) => call('listEvents', filter, limit, cursor),
+    spend: (query) => call('spend', query),
+    traceSpend: (traceId) => call('traceSpend', traceId),
     ping: () => (stopped ? Promise.resolve(false) : call<boolean>('ping')),
     async close() {
       if (stopped) return;
