@@ -12,6 +12,7 @@ import { openSqliteWorkerStore } from '../store/sqlite/worker-store.js';
 import type { Store } from '../store/types.js';
 import { EventWriter } from '../store/writer.js';
 import type { GatewayContext } from './context.js';
+import { resolveRoutes } from './routes.js';
 import { resolveProviders } from './routing.js';
 import { createServer } from './server.js';
 import { createUpstreamAgent } from './upstream.js';
@@ -57,9 +58,6 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   if (config.usage.estimateWhenMissing) {
     logger.warn('usage.estimateWhenMissing is not applied yet: missing usage stays missing');
   }
-  if (config.routes.length > 0) {
-    logger.warn({ routes: config.routes.length }, 'routes are validated but not applied yet');
-  }
 
   const dataFolder = resolve(options.dataFolder ?? './data');
   ensureDataFolder(dataFolder);
@@ -86,7 +84,11 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const upstream = createUpstreamAgent(config.limits.upstreamTimeoutMs);
     opened.push(() => upstream.close());
     const providers = resolveProviders(config, environment, simulator?.url ?? null);
-    const context: GatewayContext = { config, providers, upstream, store, events: writer, logger };
+    const routes = resolveRoutes(config.routes, providers);
+    const context: GatewayContext = {
+      ...{ config, providers, routes, upstream, store },
+      ...{ events: writer, logger },
+    };
 
     const server = createServer(context, token.value);
     const address = await server.listen({
