@@ -53,11 +53,11 @@ const providerSchema = z
   })
   .superRefine((provider, context) => {
     const needs = (key: 'baseUrl' | 'resource' | 'region', message: string) =>
-      context.addIssue({ code: 'custom', path: [key], message });
+      context.addIssue({ code: 'custom', path: [key], message, input: provider[key] });
     if (provider.type === 'bedrock' && !provider.region) {
       needs('region', 'is required for a bedrock provider');
     } else if (provider.type === 'azure' && !provider.resource && !provider.baseUrl) {
-      needs('resource', 'is required for an azure provider without a baseUrl');
+      needs('resource', 'is required for an azure provider, unless it has a base url');
     } else if (!['azure', 'bedrock'].includes(provider.type) && !provider.baseUrl) {
       needs('baseUrl', `is required for a provider of type ${provider.type}`);
     }
