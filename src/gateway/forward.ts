@@ -312,7 +312,7 @@ async function headersFor(
   const { provider } = target;
   // TODO(#7): a virtual key authenticates the caller, whom the gateway's key then serves.
   const otherProvider = provider !== input.provider;
-  const callerKeyFits = !otherProvider && call.identity.authMethod !== 'none';
+  const callerKeyFits = !otherProvider && callerSendsKey(provider.type, request, call);
   const useGatewayKey = provider.apiKey !== null && !callerKeyFits;
   const drop = useGatewayKey || otherProvider ? [...AUTH_HEADERS] : [];
   if (provider.type === 'bedrock') drop.push(...AWS_SIGNATURE_HEADERS);
@@ -332,6 +332,15 @@ async function headersFor(
     headers,
     body: target.body,
   });
+}
+
+/**
+ * Whether the caller sent a key the provider takes. On Bedrock only a Bedrock API key does
+ * (`Authorization: Bearer`); a SigV4 signature or an `x-auditgate-key` is no upstream key.
+ */
+function callerSendsKey(type: ProviderType, request: IncomingMessage, call: Call): boolean {
+  if (type !== 'bedrock') return call.identity.authMethod !== 'none';
+  return /^bearer\s/i.test(single(request.headers.authorization) ?? '');
 }
 
 function authHeader(type: ProviderType, key: string): Record<string, string> {

@@ -118,7 +118,10 @@ describe('Bedrock requests signed by the gateway', () => {
       const gateway = await gatewayWith({
         providers: { bedrock: { type: 'bedrock', region: 'us-east-1', baseUrl: upstream.url } },
       });
-      const bedrock = bedrockClient(`${gateway.url}/bedrock`, { 'x-auditgate-user': 'ada' });
+      const bedrock = bedrockClient(`${gateway.url}/bedrock`, {
+        'x-auditgate-user': 'ada',
+        'x-auditgate-key': 'team-a-key',
+      });
       const response = await bedrock.client.send(
         new ConverseCommand({ modelId: MODEL, messages: QUESTION }),
       );
@@ -129,6 +132,7 @@ describe('Bedrock requests signed by the gateway', () => {
       assert.equal(received.headers['x-amz-security-token'], undefined);
       assert.ok(!String(received.headers.authorization).includes('AKIDCALLER'));
       assert.equal(received.headers['x-auditgate-user'], undefined);
+      assert.equal(received.headers['x-auditgate-key'], undefined);
       assert.equal(received.url, '/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse');
 
       const event = await gateway.event(bedrock.lastEventId());
