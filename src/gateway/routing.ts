@@ -38,6 +38,15 @@ const PUBLIC_PROVIDERS: Record<string, ProviderConfig> = {
   gemini: { type: 'gemini', baseUrl: 'https://generativelanguage.googleapis.com' },
 };
 
+/**
+ * What the simulator also answers for when no providers are configured: an Azure OpenAI
+ * resource and a Bedrock region, so that `--simulate` and the demo show them too.
+ */
+const SIMULATED_EXTRAS: Record<string, ProviderConfig> = {
+  azure: { type: 'azure', resource: 'simulated', apiVersion: '2024-10-21' },
+  bedrock: { type: 'bedrock', region: 'us-east-1' },
+};
+
 /** Resolves the configured providers (or the public ones), pointed at the simulator if given. */
 export function resolveProviders(
   config: Config,
@@ -45,7 +54,9 @@ export function resolveProviders(
   simulatorUrl: string | null,
 ): Map<string, Provider> {
   const providers = new Map<string, Provider>();
-  const configured = config.providers ?? PUBLIC_PROVIDERS;
+  const configured =
+    config.providers ??
+    (simulatorUrl === null ? PUBLIC_PROVIDERS : { ...PUBLIC_PROVIDERS, ...SIMULATED_EXTRAS });
 
   for (const [name, settings] of Object.entries(configured)) {
     const type = settings.type;
