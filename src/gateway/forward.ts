@@ -160,8 +160,17 @@ async function sendAttempt(
   const { provider } = target;
   const path = provider.pathPrefix + upstreamPath(provider, input.path);
   const method = input.request.method as Dispatcher.HttpMethod;
+  let headers: Record<string, string | string[]>;
   try {
-    const headers = await headersFor(input, target, path);
+    headers = await headersFor(input, target, path);
+  } catch (error) {
+    // Only signing can fail here: the AWS credential chain found nothing, or its source
+    // (SSO, a role) refused. The error's name says which; its message may name local paths.
+    const name = error instanceof Error ? error.name : 'unknown error';
+    const message = `the gateway could not sign the request with its aws credentials (${name})`;
+    return { kind: 'failure', failure: { status: 'upstream_error', httpStatus: 502, message } };
+  }
+  try {
     const upstream = await context.upstream.request({
       origin: provider.origin,
       path,
