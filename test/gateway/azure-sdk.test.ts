@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { AzureOpenAI } from 'openai';
+import OpenAI, { AzureOpenAI } from 'openai';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { outputText } from '../helpers/recorded.js';
 import { startUpstream, writeConfig, type ConfigFile } from '../helpers/upstream.js';
@@ -87,6 +87,35 @@ describe('the OpenAI SDK’s Azure client through the gateway (simulated)', () =
     );
   });
 
+  it('records Responses on the deployment-less path', async () => {
+    const { response } = await client.responses
+      .create({ model: 'gpt-4o', input: 'What is 925 divided by 5?' })
+      .withResponse();
+    const event = await gateway.event(response.headers.get('x-auditgate-event-id'));
+    assert.deepEqual(
+      [event.request?.endpoint, event.request?.path, event.request?.deployment],
+      ['responses', `/openai/responses?api-version=${API_VERSION}`, null],
+    );
+    assert.equal(event.request?.model, 'gpt-4o');
+  });
+
+  it('serves the v1 paths, where the body names the deployment and no api-version is added', async () => {
+    const v1 = new OpenAI({
+      baseURL: `${gateway.url}/azure/openai/v1`,
+      apiKey: 'azure-caller-key',
+      maxRetries: 0,
+    });
+    const { response } = await v1.chat.completions
+      .create({ model: DEPLOYMENT, messages: QUESTION })
+      .withResponse();
+    const event = await gateway.event(response.headers.get('x-auditgate-event-id'));
+    assert.deepEqual(
+      [event.request?.endpoint, event.request?.path, event.request?.model],
+      ['chat.completions', '/openai/v1/chat/completions', DEPLOYMENT],
+    );
+    assert.equal(event.response?.model, 'gpt-4.1-nano-2025-04-14');
+  });
+
   it('takes the deployment as the model when the body names none', async () => {
     const response = await fetch(
       `${gateway.url}/azure/openai/deployments/${DEPLOYMENT}/chat/completions?api-version=${API_VERSION}`,
@@ -144,6 +173,16 @@ describe('Azure OpenAI keys and api-version', () => {
       assert.equal(second.url, `${path}?api-version=2025-04-01-preview`);
       assert.equal(second.headers.authorization, 'Bearer eyJ0eXAi.entra');
       assert.equal(second.headers['api-key'], undefined);
+
+      // The v1 paths take no dated api-version, so none is added.
+      const v1 = await fetch(`${gateway.url}/azure/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: DEPLOYMENT, messages: QUESTION }),
+      });
+      assert.equal(v1.status, 200);
+      await v1.text();
+      assert.equal((await upstream.received(3)).url, '/openai/v1/chat/completions');
     } finally {
       await gateway.stop();
       config.remove();
