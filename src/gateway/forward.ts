@@ -80,7 +80,7 @@ async function tryTarget(
   { target, lastTarget }: { target: Target; lastTarget: boolean },
   signal: AbortSignal,
 ): Promise<boolean> {
-  const { call, response } = input;
+  const { call } = input;
   const retry = target.provider.retry;
   for (let attemptNumber = 1; ; attemptNumber += 1) {
     const moreHere = attemptNumber < retry.attempts;
@@ -89,25 +89,10 @@ async function tryTarget(
     const result = await sendAttempt(context, input, target, signal);
     attempt.latencyMs = round(call.elapsed() - started);
 
-    if (result.kind === 'aborted') {
-      call.upstreamEnd = call.elapsed();
-      call.outcome = { status: 'client_aborted', error: 'the client disconnected while waiting' };
-      return true;
-    }
+    if (result.kind === 'aborted') return abandoned(call);
     if (result.kind === 'failure') {
       attempt.error = result.failure.message;
-      if (!moreHere && lastTarget) {
-        call.upstreamEnd = call.elapsed();
-        const { failure } = result;
-        const refusal = {
-          status: failure.httpStatus,
-          code: failure.status,
-          message: failure.message,
-        };
-        rejectCall(call, response, refusal, input.provider);
-        call.outcome = { status: failure.status, error: failure.message };
-        return true;
-      }
+      if (!moreHere && lastTarget) return failed(input, result.failure);
     } else {
       const { upstream } = result;
       attempt.httpStatus = upstream.statusCode;
@@ -129,12 +114,25 @@ async function tryTarget(
     if (!moreHere) return false;
     const wait = backoffMs(retry, attemptNumber, result.kind === 'answer' ? result.upstream : null);
     await sleep(wait, undefined, { signal }).catch(() => undefined);
-    if (signal.aborted) {
-      call.upstreamEnd = call.elapsed();
-      call.outcome = { status: 'client_aborted', error: 'the client disconnected while waiting' };
-      return true;
-    }
+    if (signal.aborted) return abandoned(call);
   }
+}
+
+/** Ends a call whose client left before any answer reached it. */
+function abandoned(call: Call): true {
+  call.upstreamEnd = call.elapsed();
+  call.outcome = { status: 'client_aborted', error: 'the client disconnected while waiting' };
+  return true;
+}
+
+/** Ends a call whose last attempt got no answer, in the caller's provider's error shape. */
+function failed(input: ForwardInput, failure: UpstreamFailure): true {
+  const { call, response } = input;
+  call.upstreamEnd = call.elapsed();
+  const refusal = { status: failure.httpStatus, code: failure.status, message: failure.message };
+  rejectCall(call, response, refusal, input.provider);
+  call.outcome = { status: failure.status, error: failure.message };
+  return true;
 }
 
 function startAttempt(call: Call, target: Target): Attempt {
