@@ -11,7 +11,7 @@ import type { GatewayContext } from './context.js';
 import { AUTH_HEADERS, upstreamHeaders } from './headers.js';
 import { rejectCall } from './reject.js';
 import { relayResponse } from './relay.js';
-import { routeFamilyOf, rewriteModel } from './routes.js';
+import { routedPath, routeFamilyOf, rewriteModel } from './routes.js';
 import type { Provider } from './routing.js';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream.js';
 
@@ -30,7 +30,14 @@ export type ForwardInput = {
 };
 
 /** One place the call may go: a provider and the body it gets there. */
-type Target = { provider: Provider; model: string | null; body: Buffer; withholdsUsage: boolean };
+type Target = {
+  provider: Provider;
+  model: string | null;
+  /** The provider path and query this target is sent (a route may change its form). */
+  path: string;
+  body: Buffer;
+  withholdsUsage: boolean;
+};
 
 /** What one attempt came back with: an answer's head, or an error before any answer. */
 type AttemptResult =
@@ -156,7 +163,7 @@ async function sendAttempt(
   signal: AbortSignal,
 ): Promise<AttemptResult> {
   const { provider } = target;
-  const path = provider.pathPrefix + upstreamPath(provider, input.path);
+  const path = provider.pathPrefix + upstreamPath(provider, target.path);
   const method = input.request.method as Dispatcher.HttpMethod;
   let headers: Record<string, string | string[]>;
   try {
@@ -244,18 +251,23 @@ function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number | nul
  * written into the body (each such rewrite listed on the event as it is sent).
  */
 function planTargets(context: GatewayContext, input: ForwardInput): Target[] {
-  const { call, provider, api, body } = input;
+  const { call, provider, api, body, path } = input;
   const route = api ? context.routes.get(call.request.model ?? '') : undefined;
   const family = routeFamilyOf(provider.type);
-  if (!route || family === null || route.family !== family) {
-    return [withStreamUsage(input, { provider, model: call.request.model, body })];
+  const routable = routedPath(path, provider.type, provider.type) !== null;
+  if (!route || family === null || route.family !== family || !routable) {
+    return [withStreamUsage(input, { provider, model: call.request.model, path, body })];
   }
   return route.targets.map((step, index) => {
     const reason = `route ${route.model}, target ${index + 1} (${step.provider.name})`;
     const rewritten = rewriteModel(body, step.model, reason);
     if (rewritten) call.request.rewrites.push(rewritten.rewrite);
-    const target = { provider: step.provider, model: step.model, body: rewritten?.body ?? body };
-    return withStreamUsage(input, target);
+    return withStreamUsage(input, {
+      provider: step.provider,
+      model: step.model,
+      path: routedPath(path, provider.type, step.provider.type) ?? path,
+      body: rewritten?.body ?? body,
+    });
   });
 }
 

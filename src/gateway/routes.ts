@@ -25,13 +25,40 @@ export function routeFamilyOf(type: ProviderType): RouteFamily | null {
     case 'openai':
     case 'openai-compatible':
       return 'openai';
+    case 'azure':
+      // Azure's `/openai/v1/...` paths take OpenAI's bodies, the deployment as the model.
+      return 'openai';
     case 'anthropic':
       return 'anthropic';
     default:
-      // TODO(#4): Gemini, Bedrock and Azure deployment paths name the model in the path; a
-      // route to them would rewrite the path, not the body.
+      // TODO(#4): Gemini and Bedrock name the model in the path; a route to them would
+      // rewrite the path, not the body.
       return null;
   }
+}
+
+/** An OpenAI operation path, as OpenAI-style servers (`/v1/...`) or Azure (`/openai/v1/...`) serve it. */
+const OPENAI_OPERATION = /^\/(openai\/)?v1\/(chat\/completions|responses|embeddings)(\?.*)?$/s;
+
+/**
+ * The path a route's target takes for a request sent to `path`: the same operation in the
+ * target's own form (Azure's `/openai/v1/...` or everyone else's `/v1/...`; a query string
+ * goes along only within one form). `null` when the request's path cannot be routed: Azure's
+ * deployment paths name the model in the path.
+ */
+export function routedPath(
+  path: string,
+  sourceType: ProviderType,
+  type: ProviderType,
+): string | null {
+  if (routeFamilyOf(sourceType) !== 'openai') return path;
+  const match = OPENAI_OPERATION.exec(path);
+  if (!match?.[2]) return null;
+  const sourceIsAzure = match[1] !== undefined;
+  if (sourceIsAzure !== (sourceType === 'azure')) return null;
+  const targetIsAzure = type === 'azure';
+  const query = sourceIsAzure === targetIsAzure ? (match[3] ?? '') : '';
+  return `${targetIsAzure ? '/openai/v1/' : '/v1/'}${match[2]}${query}`;
 }
 
 /**
@@ -60,7 +87,7 @@ export function resolveRoutes(
       }
       const targetFamily = routeFamilyOf(provider.type);
       if (targetFamily === null) {
-        const types = 'openai, openai-compatible or anthropic';
+        const types = 'openai, openai-compatible, azure or anthropic';
         problems.push(`${path}: expected a provider of type ${types}, got ${provider.type}`);
         return;
       }

@@ -428,6 +428,59 @@ describe('a route falling back from a failing provider to a second', () => {
     assert.equal((list.body as { events: unknown[] }).events.length, 1);
   });
 
+  it('falls back from OpenAI to an Azure deployment on its v1 path, with the key Azure needs', async () => {
+    const azure = await startUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(recorded('openai-chat/openai-text.json'));
+    });
+    try {
+      const gateway = await gatewayWith({
+        providers: {
+          openai: { type: 'openai', baseUrl: failing.url },
+          azure: { type: 'azure', baseUrl: azure.url, apiVersion: '2024-10-21', apiKey: 'az-key' },
+        },
+        routes: [
+          {
+            model: 'chat-default',
+            targets: [
+              { provider: 'openai', model: 'gpt-4o' },
+              { provider: 'azure', model: 'gpt-4o-prod' },
+            ],
+          },
+        ],
+      });
+      const client = new OpenAI({
+        apiKey: 'sk-caller',
+        baseURL: `${gateway.url}/v1`,
+        maxRetries: 0,
+      });
+      const { response } = await client.chat.completions
+        .create({ model: 'chat-default', messages: [{ role: 'user', content: 'Hello' }] })
+        .withResponse();
+
+      const sent = await azure.received(1);
+      assert.equal(sent.url, '/openai/v1/chat/completions');
+      assert.equal(sent.headers['api-key'], 'az-key');
+      assert.equal(sent.headers.authorization, undefined);
+      assert.equal(
+        sent.body,
+        '{"model":"gpt-4o-prod","messages":[{"role":"user","content":"Hello"}]}',
+      );
+
+      const event = await gateway.event(response.headers.get('x-auditgate-event-id'));
+      assert.deepEqual(
+        event.attempts.map((attempt) => [attempt.provider, attempt.model, attempt.httpStatus]),
+        [
+          ['openai', 'gpt-4o', 503],
+          ['azure', 'gpt-4o-prod', 200],
+        ],
+      );
+      assert.equal(event.response?.model, 'gpt-4.1-nano-2025-04-14');
+    } finally {
+      await azure.close();
+    }
+  });
+
   it('refuses to start when a route names a provider that is not configured', async () => {
     const config = writeConfig({
       providers: { openai: { type: 'openai', baseUrl: failing.url } },
