@@ -62,6 +62,9 @@ export async function relayResponse(
   const errorType = headerValue(upstream.headers['x-amzn-errortype']) ?? null;
   const decodeFailed = tap.decodeFailed;
   readResponse(input, { status, end, assembler, collector, decodeFailed, errorType });
+  if (call.response.id === null && api?.responseIdHeader) {
+    call.response.id = headerValue(upstream.headers[api.responseIdHeader]) ?? null;
+  }
 }
 
 type Pipe = {

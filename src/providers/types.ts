@@ -85,6 +85,11 @@ export type ProviderApi = {
    * Bedrock's ConverseStream sends `application/vnd.amazon.eventstream` frames.
    */
   streamContentType?: string;
+  /**
+   * A response header holding the answer's id where the body has none: Bedrock's
+   * `x-amzn-requestid`, the id AWS knows the call by.
+   */
+  responseIdHeader?: string;
   /** Starts a reader for a streamed response. */
   createStreamAssembler(): StreamAssembler;
 };

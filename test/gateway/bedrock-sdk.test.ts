@@ -93,6 +93,9 @@ describe('the Bedrock Runtime SDK through the gateway (simulated)', () => {
     );
     assert.deepEqual([event.usage?.cacheReadTokens, event.usage?.cacheWriteTokens], [0, 0]);
     assert.equal(event.identity.userId, 'ada');
+    // Bedrock's body has no id; the request id AWS knows the call by stands in.
+    assert.match(event.response?.id ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(event.response?.id, response.$metadata.requestId);
     // The caller's SigV4 signature is not a key: nothing of it is recorded.
     assert.deepEqual([event.identity.authMethod, event.identity.keyFingerprint], ['none', null]);
     assert.deepEqual(event.attempts, [

@@ -293,6 +293,53 @@ describe('retries', () => {
     }
   });
 
+  it('tries again after a provider that did not answer in time', async () => {
+    let count = 0;
+    const upstream = await startUpstream((_request, response) => {
+      count += 1;
+      if (count === 1) return; // never answers: the gateway's timeout ends this attempt
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(recorded('openai-chat/openai-text.json'));
+    });
+    try {
+      const gateway = await gatewayWith({
+        providers: {
+          openai: { type: 'openai', baseUrl: upstream.url, retry: { attempts: 2, backoffMs: 1 } },
+        },
+        limits: { upstreamTimeoutMs: 300 },
+      });
+      const response = await fetch(`${gateway.url}/openai/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+        body: JSON.stringify({ model: 'gpt-4o', messages: [] }),
+      });
+      assert.equal(response.status, 200);
+      await response.text();
+      const event = await gateway.event(response.headers.get('x-auditgate-event-id'));
+      assert.deepEqual(withoutLatency(event), [
+        {
+          number: 1,
+          provider: 'openai',
+          model: 'gpt-4o',
+          httpStatus: null,
+          error: 'the provider did not answer in time',
+          next: 'retry',
+        },
+        {
+          number: 2,
+          provider: 'openai',
+          model: 'gpt-4o',
+          httpStatus: 200,
+          error: null,
+          next: null,
+        },
+      ]);
+      assert.ok((event.attempts[0]?.latencyMs ?? 0) >= 300);
+    } finally {
+      await upstream.close();
+    }
+  });
+
   it('records an unreachable provider, tried as often as configured', async () => {
     const port = await unusedPort();
     const gateway = await gatewayWith({

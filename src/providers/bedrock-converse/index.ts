@@ -14,6 +14,7 @@ export { converseTarget } from './request.js';
 export const converseApi: ProviderApi = {
   endpoint: 'converse',
   streamContentType: 'application/vnd.amazon.eventstream',
+  responseIdHeader: 'x-amzn-requestid',
   parseRequest,
   parseResponse,
   createStreamAssembler,
