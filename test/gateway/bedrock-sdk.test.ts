@@ -6,6 +6,7 @@ import {
   ThrottlingException,
   type Message,
 } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
 import { bedrockClient, type GatewayBedrockClient } from '../helpers/bedrock.js';
 import { outputText } from '../helpers/recorded.js';
@@ -109,6 +110,20 @@ describe('the Bedrock Runtime SDK through the gateway (simulated)', () => {
         next: null,
       },
     ]);
+  });
+
+  it('serves a client on HTTP/1.1 the same (other AWS SDKs, or this one told to)', async () => {
+    const http1 = bedrockClient(
+      `${gateway.url}/bedrock`,
+      { 'x-auditgate-user': 'grace' },
+      { requestHandler: new NodeHttpHandler() },
+    );
+    const response = await http1.client.send(
+      new ConverseCommand({ modelId: MODEL, messages: QUESTION }),
+    );
+    assert.equal(response.output?.message?.content?.[0]?.text, TEXT_ANSWER);
+    const event = await gateway.event(http1.lastEventId());
+    assert.deepEqual([event.outcome.status, event.identity.userId], ['ok', 'grace']);
   });
 
   it('records an inference profile ARN as the model, decoded', async () => {

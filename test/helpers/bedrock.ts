@@ -2,7 +2,6 @@ import {
   BedrockRuntimeClient,
   type BedrockRuntimeClientConfig,
 } from '@aws-sdk/client-bedrock-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** The caller's own AWS credentials: the gateway never uses them upstream. */
 export const CALLER_CREDENTIALS = {
@@ -20,9 +19,8 @@ export type GatewayBedrockClient = {
 
 /**
  * A Bedrock Runtime client whose endpoint is `{gatewayUrl}/{provider}`, that adds `headers`
- * to each request (attribution, `x-auditgate-simulate`) and does not retry on its own. The
- * JavaScript SDK speaks HTTP/2 to Bedrock by default; the gateway serves HTTP/1.1, so the
- * client is given the SDK's HTTP/1.1 handler, as the README tells users to.
+ * to each request (attribution, `x-auditgate-simulate`) and does not retry on its own. It
+ * speaks HTTP/2, the SDK's default for Bedrock Runtime, unless `config` gives another handler.
  */
 export function bedrockClient(
   endpoint: string,
@@ -34,7 +32,6 @@ export function bedrockClient(
     endpoint,
     credentials: CALLER_CREDENTIALS,
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler(),
     ...config,
   });
   let eventId: string | null = null;
