@@ -334,7 +334,7 @@ async function headersFor(
   const callerKeyFits = !otherProvider && callerSendsKey(provider.type, request, call);
   const useGatewayKey = provider.apiKey !== null && !callerKeyFits;
   const drop = useGatewayKey || otherProvider ? [...AUTH_HEADERS] : [];
-  if (provider.type === 'bedrock') drop.push(...AWS_SIGNATURE_HEADERS);
+  if (provider.type === 'bedrock' && !callerKeyFits) drop.push(...AWS_SIGNATURE_HEADERS);
   const headers = upstreamHeaders(request.headers, {
     keep: provider.simulated ? ['x-auditgate-simulate'] : [],
     drop,

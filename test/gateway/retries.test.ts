@@ -144,6 +144,50 @@ describe('Bedrock requests signed by the gateway', () => {
   });
 });
 
+describe('Bedrock API keys', () => {
+  it("passes a caller's Bedrock API key through unsigned, and sends the gateway's own", async () => {
+    const upstream = await startUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(BEDROCK_TEXT);
+    });
+    try {
+      const gateway = await gatewayWith({
+        providers: {
+          bedrock: { type: 'bedrock', region: 'us-east-1', baseUrl: upstream.url },
+          held: {
+            type: 'bedrock',
+            region: 'us-east-1',
+            baseUrl: upstream.url,
+            apiKey: 'ABSK-held',
+          },
+        },
+      });
+      const path = `/model/${encodeURIComponent(MODEL)}/converse`;
+      const body = JSON.stringify({ messages: QUESTION });
+      const headers = { 'content-type': 'application/json' };
+      const own = await fetch(`${gateway.url}/bedrock${path}`, {
+        method: 'POST',
+        headers: { ...headers, authorization: 'Bearer ABSK-caller' },
+        body,
+      });
+      assert.equal(own.status, 200);
+      await own.text();
+      const first = await upstream.received(1);
+      assert.equal(first.headers.authorization, 'Bearer ABSK-caller');
+      assert.equal(first.headers['x-amz-date'], undefined);
+
+      const held = await fetch(`${gateway.url}/held${path}`, { method: 'POST', headers, body });
+      assert.equal(held.status, 200);
+      await held.text();
+      const second = await upstream.received(2);
+      assert.equal(second.headers.authorization, 'Bearer ABSK-held');
+      assert.equal(second.headers['x-amz-date'], undefined);
+    } finally {
+      await upstream.close();
+    }
+  });
+});
+
 describe('retries', () => {
   it('tries a 503 and a 429 again, with one event listing the three attempts', async () => {
     let count = 0;
