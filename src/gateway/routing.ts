@@ -1,6 +1,7 @@
 import type { ProviderType } from '../event/types.js';
 import type { Config, ProviderConfig, RetryConfig } from '../config/schema.js';
 import { createBedrockSigner, type RequestSigner } from './aws-signing.js';
+import { decodeSegment } from '../providers/paths.js';
 
 /** A provider as the gateway uses it: its config resolved against the environment. */
 export type Provider = {
@@ -101,17 +102,9 @@ export function routeTarget(url: string): RouteTarget {
     return { providerName: 'openai', providerPath: url };
   }
   const match = /^\/([^/?#]*)(.*)$/s.exec(url);
-  const providerName = safeDecode(match?.[1] ?? '').toLowerCase();
+  const providerName = decodeSegment(match?.[1] ?? '').toLowerCase();
   const rest = match?.[2] ?? '';
   return { providerName, providerPath: rest.startsWith('/') ? rest : `/${rest}` };
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
 
 function splitBaseUrl(baseUrl: string): { origin: string; pathPrefix: string } {

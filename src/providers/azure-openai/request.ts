@@ -1,4 +1,5 @@
 import type { ProviderApi } from '../types.js';
+import { decodeSegment } from '../paths.js';
 
 /**
  * Azure OpenAI's paths (learn.microsoft.com/azure/ai-foundry/openai/reference): the classic
@@ -18,7 +19,7 @@ export function azureTarget(path: string): AzureTarget | null {
   const pathname = path.split('?', 1)[0] ?? '';
   const deployment = DEPLOYMENT_PATH.exec(pathname);
   if (deployment?.[1] && deployment[2]) {
-    return { operation: deployment[2], deployment: safeDecode(deployment[1]) };
+    return { operation: deployment[2], deployment: decodeSegment(deployment[1]) };
   }
   const plain = PLAIN_PATH.exec(pathname);
   if (plain?.[1]) return { operation: plain[1], deployment: null };
@@ -38,12 +39,4 @@ export function onDeployment(api: ProviderApi): ProviderApi {
       return { ...parsed, model: parsed.model ?? deployment, deployment };
     },
   };
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

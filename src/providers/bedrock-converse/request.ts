@@ -8,6 +8,7 @@ import {
 } from '../json.js';
 import type { ParsedRequest } from '../types.js';
 import { contentParts } from './content.js';
+import { decodeSegment } from '../paths.js';
 
 /**
  * `/model/{modelId}/converse` and `/converse-stream`. The SDKs URL-encode the model id, which
@@ -22,7 +23,7 @@ const CONTENT_FIELDS = new Set(['messages', 'system', 'toolConfig']);
 export function converseTarget(path: string): { model: string; stream: boolean } | null {
   const match = CONVERSE_PATH.exec(path.split('?', 1)[0] ?? '');
   if (!match?.[1]) return null;
-  return { model: safeDecode(match[1]), stream: match[2] === 'converse-stream' };
+  return { model: decodeSegment(match[1]), stream: match[2] === 'converse-stream' };
 }
 
 /**
@@ -90,12 +91,4 @@ function parseTool(tool: Record<string, unknown>): ToolDefinition[] {
       parameters: recordOrEmpty(spec.inputSchema).json ?? null,
     },
   ];
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
