@@ -33,6 +33,8 @@ export function createDualProtocolServer(handler: Handler): http.Server {
   const sessions = new Set<http2.Http2Session>();
   h2.on('session', (session) => {
     sessions.add(session);
+    // As an idle HTTP/1.1 keep-alive connection is closed, so is an idle HTTP/2 session.
+    session.setTimeout(KEEP_ALIVE_TIMEOUT_MS, () => session.close());
     session.on('close', () => sessions.delete(session));
   });
 
