@@ -2,6 +2,12 @@ import type { Gateway } from '../gateway/start.js';
 
 type Sample = { name: string; path: string; headers: Record<string, string>; body: unknown };
 
+/** The provider a sample's path names (its first segment; `/v1` is OpenAI's alias). */
+function providerOf(sample: Sample): string {
+  const name = sample.path.split('/')[1] ?? '';
+  return name === 'v1' ? 'openai' : name;
+}
+
 const WEATHER_TOOL = {
   type: 'function',
   function: {
@@ -82,12 +88,31 @@ const SAMPLES: Sample[] = [
     headers: { 'x-goog-api-key': 'AIza-demo-not-a-real-key' },
     body: { contents: [{ role: 'user', parts: [{ text: 'How many r are in strawberry?' }] }] },
   },
+  {
+    name: 'Azure OpenAI chat, streamed',
+    path: '/azure/openai/deployments/gpt-5-nano/chat/completions?api-version=2024-10-21',
+    headers: { 'api-key': 'azure-demo-not-a-real-key' },
+    body: {
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'What is the capital of Denmark?' }],
+    },
+  },
+  {
+    // A real Bedrock client signs with its AWS credentials; the gateway drops that signature
+    // and signs with its own, so this sample needs none.
+    name: 'Bedrock Converse, streamed',
+    path: '/bedrock/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse-stream',
+    headers: {},
+    body: { messages: [{ role: 'user', content: [{ text: 'How many r in strawberry?' }] }] },
+  },
 ];
 
 /** Sends sample calls through a gateway started with the simulator; says how to read them. */
 export async function runDemo(gateway: Gateway): Promise<void> {
   console.log('sending sample calls through the gateway:');
   for (const sample of SAMPLES) {
+    if (!gateway.context.providers.has(providerOf(sample))) continue;
     const response = await fetch(gateway.url + sample.path, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...DEMO_HEADERS, ...sample.headers },

@@ -11,19 +11,58 @@ const providerName = z
     message: `is reserved (${RESERVED_NAMES.join(', ')})`,
   });
 
-const providerSchema = z.strictObject({
-  type: z.enum(['openai', 'openai-compatible', 'anthropic', 'gemini', 'azure', 'bedrock']),
-  baseUrl: z.url({ protocol: /^https?$/ }),
-  /** A key the gateway holds for this provider; used when the caller sends none. */
-  apiKey: z.string().min(1).optional(),
-  /** The environment variable holding that key. */
-  apiKeyEnv: z.string().min(1).optional(),
-  /**
-   * Ask OpenAI chat streams for usage (`stream_options.include_usage`) when the caller did
-   * not, and withhold the usage-only chunk from that caller. Default: on for `openai`.
-   */
-  injectStreamUsage: z.boolean().optional(),
+/**
+ * How a provider's failed attempts are tried again: `attempts` tries in all (the first
+ * included), after a status in `statusCodes`, a connection error or a timeout, while nothing
+ * has reached the client. The wait doubles from `backoffMs` up to `maxBackoffMs`; a
+ * `retry-after` header sets it instead, never beyond `maxBackoffMs`.
+ */
+const retrySchema = z.strictObject({
+  attempts: z.number().int().min(1).max(10).default(1),
+  statusCodes: z.array(z.number().int().min(400).max(599)).default([429, 500, 502, 503, 504]),
+  backoffMs: z.number().int().min(0).default(200),
+  maxBackoffMs: z.number().int().min(0).default(10_000),
 });
+
+const providerSchema = z
+  .strictObject({
+    type: z.enum(['openai', 'openai-compatible', 'anthropic', 'gemini', 'azure', 'bedrock']),
+    /** Required but for `azure` (from `resource`) and `bedrock` (from `region`). */
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** A key the gateway holds for this provider; used when the caller sends none. */
+    apiKey: z.string().min(1).optional(),
+    /** The environment variable holding that key. */
+    apiKeyEnv: z.string().min(1).optional(),
+    /**
+     * Ask OpenAI chat streams for usage (`stream_options.include_usage`) when the caller did
+     * not, and withhold the usage-only chunk from that caller. Default: on for `openai`.
+     */
+    injectStreamUsage: z.boolean().optional(),
+    /** Azure OpenAI: the resource name in `https://{resource}.openai.azure.com`. */
+    resource: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/i, 'must be an azure resource name')
+      .optional(),
+    /** Azure OpenAI: the `api-version` added to a request that names none. */
+    apiVersion: z.string().min(1).optional(),
+    /** Bedrock: the AWS region, which names the endpoint and signs each request. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an aws region such as us-east-1')
+      .optional(),
+    retry: retrySchema.optional(),
+  })
+  .superRefine((provider, context) => {
+    const needs = (key: 'baseUrl' | 'resource' | 'region', message: string) =>
+      context.addIssue({ code: 'custom', path: [key], message, input: provider[key] });
+    if (provider.type === 'bedrock' && !provider.region) {
+      needs('region', 'is required for a bedrock provider');
+    } else if (provider.type === 'azure' && !provider.resource && !provider.baseUrl) {
+      needs('resource', 'is required for an azure provider, unless it has a base url');
+    } else if (!['azure', 'bedrock'].includes(provider.type) && !provider.baseUrl) {
+      needs('baseUrl', `is required for a provider of type ${provider.type}`);
+    }
+  });
 
 const routeSchema = z.strictObject({
   model: z.string().min(1),
@@ -49,7 +88,7 @@ export const configSchema = z.strictObject({
     .optional(),
   auth: z.strictObject({ requireKey: z.boolean().default(false) }).default({ requireKey: false }),
   providers: z.record(providerName, providerSchema).optional(),
-  // TODO(#4): routes and their fallbacks are validated but not applied yet.
+  /** Model names callers use, each tried on its targets in order (checked at start). */
   routes: z.array(routeSchema).default([]),
   store: storeSchema.default({ type: 'sqlite' }),
   durability: z.enum(['relaxed', 'strict']).default('relaxed'),
@@ -81,6 +120,7 @@ export const configSchema = z.strictObject({
 /** The configuration file's contents after validation and defaults. */
 export type Config = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
+export type RetryConfig = z.infer<typeof retrySchema>;
 
 /** The top-level keys, for telling config variables from other `AUDITGATE_` variables. */
 export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(configSchema.shape);

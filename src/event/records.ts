@@ -29,6 +29,7 @@ export function emptyRequest(method: string, path: string): RequestRecord {
     tools: null,
     retrieval: null,
     previousResponseId: null,
+    deployment: null,
     inputCount: null,
     bodySha256: null,
     bodyBytes: 0,

@@ -154,6 +154,8 @@ export type RequestRecord = {
   tools: ToolDefinition[] | null;
   retrieval: RetrievedDocument[] | null;
   previousResponseId: string | null;
+  /** The deployment the path names (Azure OpenAI); `null` for other providers. */
+  deployment: string | null;
   /** How many inputs an embeddings request sends; `null` for other endpoints. */
   inputCount: number | null;
   bodySha256: string | null;
@@ -201,6 +203,7 @@ export type Timing = {
 
 export type Outcome = { status: OutcomeStatus; error: string | null };
 
+/** One try of a call upstream (a retry or a route's fallback is one more). */
 export type Attempt = {
   number: number;
   provider: string;
@@ -208,6 +211,11 @@ export type Attempt = {
   httpStatus: number | null;
   error: string | null;
   latencyMs: number | null;
+  /**
+   * Why the gateway moved on after this attempt: `retry` (the same target again) or
+   * `fallback` (the route's next target); `null` when this attempt ended the call.
+   */
+  next: 'retry' | 'fallback' | null;
 };
 
 export type CostSource = 'computed' | 'estimated' | 'unknown';

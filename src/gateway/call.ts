@@ -3,6 +3,7 @@ import { newEventId } from '../event/ids.js';
 import { emptyRequest, missingUsage } from '../event/records.js';
 import {
   SCHEMA_VERSION,
+  type Attempt,
   type Attribution,
   type AuditEvent,
   type EventKind,
@@ -31,6 +32,8 @@ export class Call {
   response: ResponseRecord | null = null;
   usage: Usage | null = null;
   outcome: Outcome = { status: 'ok', error: null };
+  /** Each try upstream, in order; the last one's answer is the one the caller got. */
+  attempts: Attempt[] = [];
 
   upstreamStart: Mark | null = null;
   upstreamEnd: Mark | null = null;
@@ -77,7 +80,7 @@ export class Call {
       attribution: this.attribution,
       policy: [],
       privacy: null,
-      attempts: [],
+      attempts: this.attempts,
       timing: {
         receivedAt: this.receivedAt.toISOString(),
         ttftMs: this.firstToken === null ? null : round(this.firstToken),

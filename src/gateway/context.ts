@@ -5,6 +5,7 @@ import type { Budgets } from '../cost/budget-service.js';
 import type { Pricing } from '../cost/pricing.js';
 import type { AuditEvent } from '../event/types.js';
 import type { Store } from '../store/types.js';
+import type { Route } from './routes.js';
 import type { Provider } from './routing.js';
 
 /** Takes finished events off the response path. */
@@ -14,6 +15,8 @@ export type EventSink = { record(event: AuditEvent): void };
 export type GatewayContext = {
   config: Config;
   providers: Map<string, Provider>;
+  /** `routes:` by the model name callers use. */
+  routes: Map<string, Route>;
   upstream: Agent;
   store: Store;
   events: EventSink;

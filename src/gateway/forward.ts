@@ -1,15 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import type { ProviderType } from '../event/types.js';
+import type { Attempt, ProviderType } from '../event/types.js';
 import { requestStreamUsage } from '../providers/openai-chat/index.js';
+import { describeError } from '../providers/registry.js';
 import type { ProviderApi } from '../providers/types.js';
+import { AWS_SIGNATURE_HEADERS } from './aws-signing.js';
 import type { Call } from './call.js';
 import type { GatewayContext } from './context.js';
 import { AUTH_HEADERS, upstreamHeaders } from './headers.js';
 import { rejectCall } from './reject.js';
 import { relayResponse } from './relay.js';
+import { routedPath, routeFamilyOf, rewriteModel } from './routes.js';
 import type { Provider } from './routing.js';
-import { classifyUpstreamError } from './upstream.js';
+import { classifyUpstreamError, type UpstreamFailure } from './upstream.js';
 
 /** A call that passed the gateway's checks, ready to go to its provider. */
 export type ForwardInput = {
@@ -21,13 +25,36 @@ export type ForwardInput = {
   /** The provider's own path and query, as sent (the record keeps it with keys redacted). */
   path: string;
   body: Buffer;
+  /** Whether the gateway asked this stream for usage the caller did not, to withhold it. */
+  withholdsUsage?: boolean;
 };
 
-/** Journals the call, sends it upstream and relays the answer. */
+/** One place the call may go: a provider and the body it gets there. */
+type Target = {
+  provider: Provider;
+  model: string | null;
+  /** The provider path and query this target is sent (a route may change its form). */
+  path: string;
+  body: Buffer;
+  withholdsUsage: boolean;
+};
+
+/** What one attempt came back with: an answer's head, or an error before any answer. */
+type AttemptResult =
+  | { kind: 'answer'; upstream: Dispatcher.ResponseData }
+  | { kind: 'failure'; failure: UpstreamFailure }
+  | { kind: 'aborted' };
+
+/** How many bytes of a refused attempt's body are read to name its error. */
+const REFUSED_BODY_LIMIT = 64 * 1024;
+
+/**
+ * Journals the call, then sends it to its provider (or to its route's targets in turn, each
+ * with its provider's retries) until one answers in a way worth relaying, and relays that.
+ * Nothing reaches the client before that choice, so a retry never follows sent bytes.
+ */
 export async function forwardCall(context: GatewayContext, input: ForwardInput): Promise<void> {
   const { call, provider, response } = input;
-  const body = outgoingBody(input);
-
   if (!(await journalCall(context, call)) && context.config.durability === 'strict') {
     const message = 'the audit journal cannot be written, so the call is refused';
     const refusal = { status: 503, code: 'audit_unavailable', message };
@@ -41,42 +68,232 @@ export async function forwardCall(context: GatewayContext, input: ForwardInput):
   // The client may have gone while the call was being journaled.
   if (response.destroyed) abort.abort();
 
+  const targets = planTargets(context, input);
   call.upstreamStart = call.elapsed();
-  let upstream: Dispatcher.ResponseData;
-  try {
-    upstream = await context.upstream.request({
-      origin: provider.origin,
-      path: provider.pathPrefix + input.path,
-      method: input.request.method as Dispatcher.HttpMethod,
-      headers: headersFor(input),
-      body: body.length > 0 ? body : null,
-      signal: abort.signal,
-    });
-  } catch (error) {
-    call.upstreamEnd = call.elapsed();
-    if (abort.signal.aborted) {
-      call.outcome = { status: 'client_aborted', error: 'the client disconnected while waiting' };
-      return;
-    }
-    const failure = classifyUpstreamError(error, false);
-    const refusal = { status: failure.httpStatus, code: failure.status, message: failure.message };
-    rejectCall(call, response, refusal, provider);
-    call.outcome = { status: failure.status, error: failure.message };
-    return;
+  for (const [index, target] of targets.entries()) {
+    const lastTarget = index === targets.length - 1;
+    const done = await tryTarget(context, input, { target, lastTarget }, abort.signal);
+    if (done) return;
   }
-  await relayResponse(input, upstream, abort.signal);
 }
 
-/** The body as it goes upstream: byte for byte, unless a listed rewrite applies. */
-function outgoingBody(input: ForwardInput): Buffer {
-  const { call, provider, api, body } = input;
-  if (!api || api.endpoint !== 'chat.completions' || !provider.injectStreamUsage) return body;
-  if (!call.request.stream) return body;
+/**
+ * Sends the call to one target, retrying as its provider allows. Returns true when the call
+ * ended here (relayed, refused or abandoned), false to fall back to the next target.
+ */
+async function tryTarget(
+  context: GatewayContext,
+  input: ForwardInput,
+  { target, lastTarget }: { target: Target; lastTarget: boolean },
+  signal: AbortSignal,
+): Promise<boolean> {
+  const { call } = input;
+  const retry = target.provider.retry;
+  for (let attemptNumber = 1; ; attemptNumber += 1) {
+    const moreHere = attemptNumber < retry.attempts;
+    const attempt = startAttempt(call, target);
+    const started = call.elapsed();
+    const result = await sendAttempt(context, input, target, signal);
+    attempt.latencyMs = round(call.elapsed() - started);
 
-  const rewritten = requestStreamUsage(body);
-  if (!rewritten) return body;
-  call.request.rewrites.push(rewritten.rewrite);
-  return rewritten.body;
+    if (result.kind === 'aborted') return abandoned(call);
+    if (result.kind === 'failure') {
+      attempt.error = result.failure.message;
+      if (!moreHere && lastTarget) return failed(input, result.failure);
+    } else {
+      const { upstream } = result;
+      attempt.httpStatus = upstream.statusCode;
+      const retryable = retry.statusCodes.includes(upstream.statusCode);
+      if (!retryable || (!moreHere && lastTarget)) {
+        const relayed = {
+          ...input,
+          provider: target.provider,
+          withholdsUsage: target.withholdsUsage,
+        };
+        await relayResponse(relayed, upstream, signal);
+        attempt.latencyMs = round(call.elapsed() - started);
+        return true;
+      }
+      attempt.error = await refusedReason(target.provider.type, upstream);
+    }
+
+    attempt.next = moreHere ? 'retry' : 'fallback';
+    if (!moreHere) return false;
+    const wait = backoffMs(retry, attemptNumber, result.kind === 'answer' ? result.upstream : null);
+    await sleep(wait, undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) return abandoned(call);
+  }
+}
+
+/** Ends a call whose client left before any answer reached it. */
+function abandoned(call: Call): true {
+  call.upstreamEnd = call.elapsed();
+  call.outcome = { status: 'client_aborted', error: 'the client disconnected while waiting' };
+  return true;
+}
+
+/** Ends a call whose last attempt got no answer, in the caller's provider's error shape. */
+function failed(input: ForwardInput, failure: UpstreamFailure): true {
+  const { call, response } = input;
+  call.upstreamEnd = call.elapsed();
+  const refusal = { status: failure.httpStatus, code: failure.status, message: failure.message };
+  rejectCall(call, response, refusal, input.provider);
+  call.outcome = { status: failure.status, error: failure.message };
+  return true;
+}
+
+function startAttempt(call: Call, target: Target): Attempt {
+  const attempt: Attempt = {
+    number: call.attempts.length + 1,
+    provider: target.provider.name,
+    model: target.model,
+    httpStatus: null,
+    error: null,
+    latencyMs: null,
+    next: null,
+  };
+  call.attempts.push(attempt);
+  return attempt;
+}
+
+async function sendAttempt(
+  context: GatewayContext,
+  input: ForwardInput,
+  target: Target,
+  signal: AbortSignal,
+): Promise<AttemptResult> {
+  const { provider } = target;
+  const path = provider.pathPrefix + upstreamPath(provider, target.path);
+  const method = input.request.method as Dispatcher.HttpMethod;
+  let headers: Record<string, string | string[]>;
+  try {
+    headers = await headersFor(input, target, path);
+  } catch (error) {
+    // Only signing can fail here: the AWS credential chain found nothing, or its source
+    // (SSO, a role) refused. The error's name says which; its message may name local paths.
+    const name = error instanceof Error ? error.name : 'unknown error';
+    const message = `the gateway could not sign the request with its aws credentials (${name})`;
+    return { kind: 'failure', failure: { status: 'upstream_error', httpStatus: 502, message } };
+  }
+  try {
+    const upstream = await context.upstream.request({
+      origin: provider.origin,
+      path,
+      method,
+      headers,
+      body: target.body.length > 0 ? target.body : null,
+      signal,
+    });
+    return { kind: 'answer', upstream };
+  } catch (error) {
+    if (signal.aborted) return { kind: 'aborted' };
+    return { kind: 'failure', failure: classifyUpstreamError(error, false) };
+  }
+}
+
+/** Reads a refused attempt's body (a little of it) and names its error for the record. */
+async function refusedReason(type: ProviderType, upstream: Dispatcher.ResponseData) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of upstream.body) {
+      const bytes = chunk as Buffer;
+      if (size + bytes.length > REFUSED_BODY_LIMIT) break;
+      chunks.push(bytes);
+      size += bytes.length;
+    }
+  } catch {
+    // A body cut short still leaves the status to tell.
+  } finally {
+    upstream.body.destroy();
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    json = undefined;
+  }
+  const errorType = single(upstream.headers['x-amzn-errortype']) ?? null;
+  const detail = describeError(type, json, errorType);
+  return `the provider answered ${upstream.statusCode}${detail ? ` (${detail})` : ''}`;
+}
+
+/**
+ * How long to wait before trying again: the provider's `retry-after-ms` or `retry-after`
+ * (seconds or an HTTP date, RFC 9110 section 10.2.3) when it sent one, else a doubling of
+ * `backoffMs`; never more than `maxBackoffMs`.
+ */
+export function backoffMs(
+  retry: Provider['retry'],
+  attemptNumber: number,
+  upstream: Pick<Dispatcher.ResponseData, 'headers'> | null,
+): number {
+  const asked = upstream ? retryAfterMs(upstream.headers) : null;
+  const doubled = retry.backoffMs * 2 ** (attemptNumber - 1);
+  return Math.min(asked ?? doubled, retry.maxBackoffMs);
+}
+
+function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number | null {
+  const milliseconds = Number(single(headers['retry-after-ms']) ?? Number.NaN);
+  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const value = single(headers['retry-after']);
+  if (value === undefined) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
+}
+
+/**
+ * Where the call goes: its own provider, or, when the body's model names a route that the
+ * provider's API family can take, each of the route's targets in order with its model
+ * written into the body (each such rewrite listed on the event as it is sent).
+ */
+function planTargets(context: GatewayContext, input: ForwardInput): Target[] {
+  const { call, provider, api, body, path } = input;
+  const route = api ? context.routes.get(call.request.model ?? '') : undefined;
+  const family = routeFamilyOf(provider.type);
+  const routable = routedPath(path, provider.type, provider.type) !== null;
+  if (!route || family === null || route.family !== family || !routable) {
+    return [withStreamUsage(input, { provider, model: call.request.model, path, body })];
+  }
+  return route.targets.map((step, index) => {
+    const reason = `route ${route.model}, target ${index + 1} (${step.provider.name})`;
+    const rewritten = rewriteModel(body, step.model, reason);
+    if (rewritten) call.request.rewrites.push(rewritten.rewrite);
+    return withStreamUsage(input, {
+      provider: step.provider,
+      model: step.model,
+      path: routedPath(path, provider.type, step.provider.type) ?? path,
+      body: rewritten?.body ?? body,
+    });
+  });
+}
+
+/** A chat stream asked for its usage where the target's provider injects it. */
+function withStreamUsage(input: ForwardInput, target: Omit<Target, 'withholdsUsage'>): Target {
+  const { call, api } = input;
+  const asks =
+    api?.endpoint === 'chat.completions' &&
+    target.provider.injectStreamUsage &&
+    call.request.stream;
+  const rewritten = asks ? requestStreamUsage(target.body) : null;
+  if (!rewritten) return { ...target, withholdsUsage: false };
+  const listed = call.request.rewrites.some((rewrite) => rewrite.path === rewritten.rewrite.path);
+  if (!listed) call.request.rewrites.push(rewritten.rewrite);
+  return { ...target, body: rewritten.body, withholdsUsage: true };
+}
+
+/** The provider path, with Azure's configured `api-version` when the caller named none. */
+function upstreamPath(provider: Provider, path: string): string {
+  if (provider.type !== 'azure' || provider.apiVersion === null) return path;
+  // The v1 paths take no dated api-version (learn.microsoft.com, "API version lifecycle").
+  if (path.startsWith('/openai/v1/')) return path;
+  const query = path.includes('?') ? path.slice(path.indexOf('?') + 1) : '';
+  if (new URLSearchParams(query).has('api-version')) return path;
+  const version = `api-version=${encodeURIComponent(provider.apiVersion)}`;
+  return `${path}${path.includes('?') ? '&' : '?'}${version}`;
 }
 
 async function journalCall(context: GatewayContext, call: Call): Promise<boolean> {
@@ -99,17 +316,50 @@ async function journalCall(context: GatewayContext, call: Call): Promise<boolean
   }
 }
 
-/** The caller's headers for the upstream, with the gateway's key when the caller sent none. */
-function headersFor(input: ForwardInput): Record<string, string | string[]> {
-  const { provider, request, call } = input;
-  const useGatewayKey = provider.apiKey !== null && call.identity.authMethod === 'none';
+/**
+ * The caller's headers for the upstream. The caller's own key goes only to the provider it
+ * called; the gateway's key is sent when the caller brought none, or to a route's other
+ * providers. A Bedrock request loses the caller's SigV4 headers and is signed anew, unless
+ * it carries a Bedrock API key (a bearer token), which passes through.
+ */
+async function headersFor(
+  input: ForwardInput,
+  target: Target,
+  path: string,
+): Promise<Record<string, string | string[]>> {
+  const { request, call } = input;
+  const { provider } = target;
+  // TODO(#7): a virtual key authenticates the caller, whom the gateway's key then serves.
+  const otherProvider = provider !== input.provider;
+  const callerKeyFits = !otherProvider && callerSendsKey(provider.type, request, call);
+  const useGatewayKey = provider.apiKey !== null && !callerKeyFits;
+  const drop = useGatewayKey || otherProvider ? [...AUTH_HEADERS] : [];
+  if (provider.type === 'bedrock' && !callerKeyFits) drop.push(...AWS_SIGNATURE_HEADERS);
   const headers = upstreamHeaders(request.headers, {
     keep: provider.simulated ? ['x-auditgate-simulate'] : [],
-    drop: useGatewayKey ? AUTH_HEADERS : [],
+    drop,
   });
-  if (useGatewayKey && provider.apiKey)
+  if (useGatewayKey && provider.apiKey) {
     Object.assign(headers, authHeader(provider.type, provider.apiKey));
-  return headers;
+  }
+  const signs = provider.signer !== null && !callerKeyFits && !useGatewayKey;
+  if (!signs || !provider.signer) return headers;
+  return provider.signer({
+    origin: provider.origin,
+    path,
+    method: request.method ?? 'POST',
+    headers,
+    body: target.body,
+  });
+}
+
+/**
+ * Whether the caller sent a key the provider takes. On Bedrock only a Bedrock API key does
+ * (`Authorization: Bearer`); a SigV4 signature or an `x-auditgate-key` is no upstream key.
+ */
+function callerSendsKey(type: ProviderType, request: IncomingMessage, call: Call): boolean {
+  if (type !== 'bedrock') return call.identity.authMethod !== 'none';
+  return /^bearer\s/i.test(single(request.headers.authorization) ?? '');
 }
 
 function authHeader(type: ProviderType, key: string): Record<string, string> {
@@ -123,4 +373,12 @@ function authHeader(type: ProviderType, key: string): Record<string, string> {
     default:
       return { authorization: `Bearer ${key}` };
   }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function round(milliseconds: number): number {
+  return Math.round(milliseconds * 100) / 100;
 }

@@ -23,8 +23,9 @@ function connectionTokens(headers: { connection?: string | string[] }): Set<stri
 }
 
 /**
- * The headers sent upstream: the caller's, minus hop-by-hop fields, `host`, the length (the
- * client recomputes it), and every `x-auditgate-*` header except those in `keep`.
+ * The headers sent upstream: the caller's, minus hop-by-hop fields, `host`, HTTP/2
+ * pseudo-headers, the length (the client recomputes it), and every `x-auditgate-*` header
+ * except those in `keep`.
  */
 export function upstreamHeaders(
   headers: IncomingHttpHeaders,
@@ -37,6 +38,8 @@ export function upstreamHeaders(
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || drop.has(name)) continue;
     if (name === 'host' || name === 'content-length' || name === 'expect') continue;
+    // HTTP/2's pseudo-headers (`:method`, `:path` ...) belong to the caller's connection.
+    if (name.startsWith(':')) continue;
     if (name.startsWith('x-auditgate-') && !options.keep?.includes(name)) continue;
     result[name] = value;
   }

@@ -180,6 +180,7 @@ function readParsedRequest(call: Call, api: ProviderApi, bytes: Buffer): boolean
     retrieval: parsed.retrieval,
     previousResponseId: parsed.previousResponseId,
     inputCount: parsed.inputCount ?? null,
+    deployment: parsed.deployment ?? null,
   });
   if (!call.identity.userId && parsed.userId) {
     call.identity = { ...call.identity, userId: parsed.userId };

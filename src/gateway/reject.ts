@@ -19,13 +19,15 @@ export function rejectCall(
   refusal: Refusal,
   provider?: Provider,
 ): void {
-  const shape: ErrorShape = (provider && familyFor(provider.type)?.errorBody) || openaiErrorBody;
+  const family = provider ? familyFor(provider.type) : null;
+  const shape: ErrorShape = family?.errorBody ?? openaiErrorBody;
   const body = shape(refusal.status, refusal.code, refusal.message);
+  const headers = family?.errorHeaders?.(refusal.status) ?? {};
 
   call.outcome = { status: 'rejected', error: refusal.message };
   call.response = { ...emptyResponse(refusal.status, false), error: body };
   if (response.headersSent || response.destroyed) return;
 
-  response.writeHead(refusal.status, { 'content-type': 'application/json' });
+  response.writeHead(refusal.status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify(body));
 }

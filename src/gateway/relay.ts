@@ -37,12 +37,14 @@ export async function relayResponse(
   const contentType = headerValue(upstream.headers['content-type']) ?? '';
   const contentEncoding = headerValue(upstream.headers['content-encoding']);
   const jsonStream = api?.streamsJson === true && call.request.stream;
-  const streamed = contentType.includes('text/event-stream') || jsonStream;
+  const ownStream =
+    api?.streamContentType !== undefined && contentType.includes(api.streamContentType);
+  const streamed = contentType.includes('text/event-stream') || jsonStream || ownStream;
 
   const assembler = api && streamed && status < 400 ? api.createStreamAssembler() : null;
   const collector = assembler ? null : new BodyCollector(RESPONSE_COPY_LIMIT);
   const tap = new ResponseTap(contentEncoding, assembler ?? (collector as BodyCollector));
-  const withholdsUsage = streamed && call.request.rewrites.length > 0 && !contentEncoding;
+  const withholdsUsage = streamed && input.withholdsUsage === true && !contentEncoding;
   const filter = withholdsUsage ? createUsageChunkFilter() : null;
 
   call.response = emptyResponse(status, provider.simulated);
@@ -57,7 +59,12 @@ export async function relayResponse(
 
   call.response.bodySha256 = await tap.end();
   call.response.bodyBytes = tap.bytes;
-  readResponse(input, { status, end, assembler, collector, decodeFailed: tap.decodeFailed });
+  const errorType = headerValue(upstream.headers['x-amzn-errortype']) ?? null;
+  const decodeFailed = tap.decodeFailed;
+  readResponse(input, { status, end, assembler, collector, decodeFailed, errorType });
+  if (call.response.id === null && api?.responseIdHeader) {
+    call.response.id = headerValue(upstream.headers[api.responseIdHeader]) ?? null;
+  }
 }
 
 type Pipe = {
@@ -117,6 +124,8 @@ type ReadInput = {
   assembler: StreamAssembler | null;
   collector: BodyCollector | null;
   decodeFailed: boolean;
+  /** Bedrock's `x-amzn-errortype` header, which names its exception. */
+  errorType: string | null;
 };
 
 /** Fills the call's response and usage from what the tap read. */
@@ -136,7 +145,7 @@ function readResponse(input: ForwardInput, read: ReadInput): void {
   const json = parseJson(text);
   if (read.status >= 400) {
     record.error = json ?? text.slice(0, 4096);
-    const detail = describeError(provider.type, json);
+    const detail = describeError(provider.type, json, read.errorType);
     const reason = `the provider answered ${read.status}${detail ? ` (${detail})` : ''}`;
     if (call.outcome.status === 'ok') call.outcome = { status: 'upstream_error', error: reason };
     return;

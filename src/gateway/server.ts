@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyReply } from 'fastify';
 import { API_PREFIX, isApiPath, registerApi, sendApiError } from '../api/routes.js';
 import { handleClientError } from './client-error.js';
 import type { GatewayContext } from './context.js';
+import { createDualProtocolServer } from './protocols.js';
 import { handleProviderRequest } from './proxy.js';
 
 /**
@@ -15,6 +16,8 @@ export function createServer(context: GatewayContext, adminToken: string) {
     bodyLimit: 1_048_576,
     // Provider paths carry colons (`:generateContent`) and long model names.
     routerOptions: { maxParamLength: 2048 },
+    // HTTP/1.1 and cleartext HTTP/2 on one port (the AWS SDK for JavaScript speaks HTTP/2).
+    serverFactory: (handler) => createDualProtocolServer(handler),
     // Errors the router raises before any route runs, such as a bad `%` escape in the path.
     // On a provider path the proxy answers it, in the provider's shape, and records it.
     frameworkErrors: (error, request, reply: FastifyReply) => {

@@ -14,6 +14,7 @@ import { openSqliteWorkerStore } from '../store/sqlite/worker-store.js';
 import type { Store } from '../store/types.js';
 import { EventWriter } from '../store/writer.js';
 import type { GatewayContext } from './context.js';
+import { resolveRoutes } from './routes.js';
 import { resolveProviders } from './routing.js';
 import { createServer } from './server.js';
 import { createUpstreamAgent } from './upstream.js';
@@ -56,9 +57,6 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   if (ignored.length > 0) {
     logger.warn({ variables: ignored }, 'AUDITGATE_ variables that name no configuration key');
   }
-  if (config.routes.length > 0) {
-    logger.warn({ routes: config.routes.length }, 'routes are validated but not applied yet');
-  }
 
   const pricing = loadPricing(config);
   const dataFolder = resolve(options.dataFolder ?? './data');
@@ -100,15 +98,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         ),
     });
     await budgets.restore();
+    const routes = resolveRoutes(config.routes, providers);
     const context: GatewayContext = {
-      config,
-      providers,
-      upstream,
-      store,
-      events: writer,
-      pricing,
-      budgets,
-      logger,
+      ...{ config, providers, routes, upstream, store },
+      ...{ events: writer, pricing, budgets, logger },
     };
 
     const server = createServer(context, token.value);

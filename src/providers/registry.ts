@@ -4,6 +4,8 @@ import {
   errorBody as anthropicErrorBody,
   messagesApi,
 } from './anthropic-messages/index.js';
+import { azureFamily } from './azure-openai/index.js';
+import { bedrockFamily, describeError as describeBedrockError } from './bedrock-converse/index.js';
 import { describeError as describeGeminiError, geminiFamily } from './gemini/index.js';
 import {
   chatCompletionsApi,
@@ -48,8 +50,8 @@ export const anthropicFamily = familyOfPaths(
   anthropicErrorBody,
 );
 
-/** The family of APIs a provider type speaks; `null` for types not parsed yet. */
-export function familyFor(type: ProviderType): ProviderFamily | null {
+/** The family of APIs a provider type speaks. */
+export function familyFor(type: ProviderType): ProviderFamily {
   switch (type) {
     case 'openai':
     case 'openai-compatible':
@@ -58,25 +60,33 @@ export function familyFor(type: ProviderType): ProviderFamily | null {
       return anthropicFamily;
     case 'gemini':
       return geminiFamily;
-    default:
-      return null;
+    case 'azure':
+      return azureFamily;
+    case 'bedrock':
+      return bedrockFamily;
   }
 }
 
 /**
  * Names a provider's error body by its type and code (never its message, which can echo
- * prompt text); `null` when the body is not that provider's error shape.
+ * prompt text); `null` when the body is not that provider's error shape. Bedrock names its
+ * exception in the `x-amzn-errortype` header, passed as `errorType`.
  */
-export function describeError(type: ProviderType, body: unknown): string | null {
+export function describeError(
+  type: ProviderType,
+  body: unknown,
+  errorType: string | null = null,
+): string | null {
   switch (type) {
     case 'openai':
     case 'openai-compatible':
+    case 'azure':
       return describeOpenaiError(body);
+    case 'bedrock':
+      return describeBedrockError(body, errorType);
     case 'anthropic':
       return describeAnthropicError(body);
     case 'gemini':
       return describeGeminiError(body);
-    default:
-      return null;
   }
 }

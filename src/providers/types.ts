@@ -25,6 +25,8 @@ export type ParsedRequest = {
   userId: string | null;
   /** How many inputs an embeddings request sends (one message each); absent for other APIs. */
   inputCount?: number | null;
+  /** The deployment the path names (Azure OpenAI); absent for other APIs. */
+  deployment?: string | null;
 };
 
 /** What a provider answered, assembled from a whole body or from a stream. */
@@ -78,6 +80,16 @@ export type ProviderApi = {
    * SSE: Gemini streams a JSON array, as `application/json`, unless asked for `alt=sse`.
    */
   streamsJson?: boolean;
+  /**
+   * The content type of a streamed answer that is not SSE, read by the stream assembler:
+   * Bedrock's ConverseStream sends `application/vnd.amazon.eventstream` frames.
+   */
+  streamContentType?: string;
+  /**
+   * A response header holding the answer's id where the body has none: Bedrock's
+   * `x-amzn-requestid`, the id AWS knows the call by.
+   */
+  responseIdHeader?: string;
   /** Starts a reader for a streamed response. */
   createStreamAssembler(): StreamAssembler;
 };
@@ -90,4 +102,6 @@ export type ProviderFamily = {
   /** The API for a path (after the provider name), or `null` for a pass-through path. */
   apiFor(method: string, path: string): ProviderApi | null;
   errorBody: ErrorShape;
+  /** Headers that go with such an error body (Bedrock names its exception in a header). */
+  errorHeaders?: (status: number) => Record<string, string>;
 };

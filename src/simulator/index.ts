@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { shapeEmbeddings } from './embeddings.js';
 import { defaultRecordingsDirectory, loadRecordings } from './recordings.js';
 import type { ProviderFamily, RecordingLibrary, SimulatedEndpoint } from './recordings.js';
-import { framingFor, replay, sendJson, setRequestId } from './replay.js';
+import { bedrockException, framingFor, replay, sendJson, setRequestId } from './replay.js';
 import type { Pace, StreamFraming } from './replay.js';
 import { chooseRecording } from './select.js';
 
@@ -31,11 +31,12 @@ export type Simulator = {
 
 type Context = { library: RecordingLibrary; pace: Pace };
 
-/** What a request path asks for: an endpoint, and for Gemini whether to stream and how. */
+/** What a request path asks for: an endpoint, and for Gemini and Bedrock whether to stream. */
 type Route = {
   endpoint: SimulatedEndpoint;
   streamByPath: boolean | null;
   framing: StreamFraming;
+  azure?: boolean;
 };
 
 const endpointsByPath = new Map<string, SimulatedEndpoint>([
@@ -48,12 +49,23 @@ const endpointsByPath = new Map<string, SimulatedEndpoint>([
 // Gemini's model methods: https://ai.google.dev/api/generate-content
 const geminiMethodPath = /^\/v1(?:beta)?\/models\/[^/:]+:(generateContent|streamGenerateContent)$/;
 
+// Bedrock Runtime: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
+const conversePath = /^\/model\/[^/]+\/(converse|converse-stream)$/;
+
+// Azure OpenAI's deployment paths, its deployment-less Responses path, and its v1 paths.
+const azurePath =
+  /^\/openai(?:\/deployments\/[^/]+|\/v1)?\/(chat\/completions|responses|embeddings)$/;
+
 const unknownPathMessage =
   'unknown path: the simulator answers POST /v1/chat/completions, /v1/responses, ' +
-  '/v1/embeddings, /v1/messages and /v1beta/models/{model}:generateContent or ' +
-  ':streamGenerateContent';
+  '/v1/embeddings, /v1/messages, /v1beta/models/{model}:generateContent or ' +
+  ':streamGenerateContent, /model/{modelId}/converse or /converse-stream, and ' +
+  "azure openai's /openai/deployments/{deployment}/... paths";
 
-/** Starts the provider simulator: it answers as OpenAI, Anthropic and Gemini, from recordings. */
+/**
+ * Starts the provider simulator: it answers as OpenAI (and Azure OpenAI), Anthropic, Gemini
+ * and Bedrock, from recordings.
+ */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const library = await loadRecordings(options.recordingsDir ?? defaultRecordingsDirectory());
   const pace = {
@@ -83,7 +95,8 @@ async function serve(request: IncomingMessage, response: ServerResponse, context
     if (response.headersSent) response.destroy();
     else {
       const family = familyOfPath(urlOf(request).pathname);
-      sendJson(response, 500, providerError(family, 500, 'simulator failed to answer'));
+      const error = providerError(family, 500, 'simulator failed to answer');
+      sendJson(response, 500, error, errorHeadersOf(family, 500));
     }
   }
 }
@@ -93,7 +106,10 @@ async function answer(request: IncomingMessage, response: ServerResponse, contex
   const route = request.method === 'POST' ? routeOf(url) : undefined;
   const family = familyOfPath(url.pathname);
   setRequestId(response, family);
-  if (!route) return sendJson(response, 404, providerError(family, 404, unknownPathMessage));
+  if (!route) {
+    const error = providerError(family, 404, unknownPathMessage);
+    return sendJson(response, 404, error, errorHeadersOf(family, 404));
+  }
 
   const client = new AbortController();
   response.on('close', () => {
@@ -101,17 +117,19 @@ async function answer(request: IncomingMessage, response: ServerResponse, contex
   });
   const body = parseJson(await readBody(request));
   if (body === undefined) {
-    return sendJson(response, 400, providerError(family, 400, 'request body is not valid json'));
+    const error = providerError(family, 400, 'request body is not valid json');
+    return sendJson(response, 400, error, errorHeadersOf(family, 400));
   }
   const header = request.headers['x-auditgate-simulate'];
   const recordingHeader = Array.isArray(header) ? header[0] : header;
-  const { endpoint, streamByPath, framing } = route;
+  const { endpoint, streamByPath, framing, azure } = route;
   const choice = chooseRecording(
-    { endpoint, streamByPath, recordingHeader, body },
+    { endpoint, streamByPath, recordingHeader, body, azure },
     context.library,
   );
   if (choice.outcome === 'refuse') {
-    return sendJson(response, choice.status, providerError(family, choice.status, choice.message));
+    const error = providerError(family, choice.status, choice.message);
+    return sendJson(response, choice.status, error, errorHeadersOf(family, choice.status));
   }
 
   const recording = shapeEmbeddings(choice.recording, body);
@@ -125,6 +143,23 @@ function routeOf(url: URL): Route | undefined {
     return { endpoint, streamByPath: null, framing };
   }
 
+  const azure = azurePath.exec(url.pathname)?.[1];
+  if (azure) {
+    const azureEndpoint = endpointsByPath.get(`/v1/${azure}`) ?? 'chat.completions';
+    return {
+      endpoint: azureEndpoint,
+      streamByPath: null,
+      framing: framingFor(azureEndpoint, null),
+      azure: true,
+    };
+  }
+
+  const converse = conversePath.exec(url.pathname)?.[1];
+  if (converse) {
+    const streamByPath = converse === 'converse-stream';
+    return { endpoint: 'converse', streamByPath, framing: framingFor('converse', null) };
+  }
+
   const method = geminiMethodPath.exec(url.pathname)?.[1];
   if (!method) return undefined;
   const framing = framingFor('generate_content', url.searchParams.get('alt'));
@@ -135,6 +170,7 @@ function routeOf(url: URL): Route | undefined {
 // The family whose error shape answers a path, also one the simulator does not serve.
 function familyOfPath(path: string): ProviderFamily {
   if (path === '/v1/messages') return 'anthropic';
+  if (path.startsWith('/model/')) return 'bedrock';
   if (path.startsWith('/v1beta/') || geminiMethodPath.test(path)) return 'gemini';
   return 'openai';
 }
@@ -172,7 +208,13 @@ function providerError(family: ProviderFamily, status: number, message: string):
     }
     case 'gemini':
       return JSON.stringify({ error: { code: status, message, status: googleStatus(status) } });
+    case 'bedrock':
+      return JSON.stringify({ message });
   }
+}
+
+function errorHeadersOf(family: ProviderFamily, status: number): Record<string, string> {
+  return family === 'bedrock' ? { 'x-amzn-errortype': bedrockException(status) } : {};
 }
 
 function openaiError(message: string, type: string): string {

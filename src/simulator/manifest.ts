@@ -6,6 +6,7 @@ const openaiResponses = { family: 'openai', endpoint: 'responses' } as const;
 const openaiEmbeddings = { family: 'openai', endpoint: 'embeddings' } as const;
 const anthropic = { family: 'anthropic', endpoint: 'messages' } as const;
 const gemini = { family: 'gemini', endpoint: 'generate_content' } as const;
+const bedrock = { family: 'bedrock', endpoint: 'converse' } as const;
 const ok = { status: 200 } as const;
 
 // No Responses recording is a plain text answer: each has reasoning or a server-side tool
@@ -370,6 +371,53 @@ export const recordingManifest: readonly RecordingEntry[] = [
     kind: 'error',
     status: 429,
     note: 'RESOURCE_EXHAUSTED with QuotaFailure and RetryInfo details',
+  },
+  {
+    file: 'amazon-bedrock/amazon-bedrock-text.json',
+    ...bedrock,
+    ...ok,
+    stream: false,
+    kind: 'text',
+  },
+  {
+    file: 'amazon-bedrock/amazon-bedrock-text.chunks.txt',
+    ...bedrock,
+    ...ok,
+    stream: true,
+    kind: 'text',
+  },
+  {
+    file: 'amazon-bedrock/amazon-bedrock-text-cache.derived.chunks.txt',
+    ...bedrock,
+    ...ok,
+    stream: true,
+    kind: 'text',
+    derived: true,
+    note: 'amazon-bedrock-text with 1536 cache read and 512 cache write input tokens',
+  },
+  {
+    file: 'amazon-bedrock/amazon-bedrock-tool-call.1.json',
+    ...bedrock,
+    ...ok,
+    stream: false,
+    kind: 'tool_call',
+  },
+  {
+    file: 'amazon-bedrock/amazon-bedrock-tool-call.1.chunks.txt',
+    ...bedrock,
+    ...ok,
+    stream: true,
+    kind: 'tool_call',
+    note: 'its metadata event comes before messageStop',
+  },
+  {
+    file: 'amazon-bedrock/amazon-bedrock-throttling.derived.json',
+    ...bedrock,
+    stream: false,
+    kind: 'error',
+    status: 429,
+    derived: true,
+    note: 'ThrottlingException, named in the x-amzn-errortype header',
   },
 ];
 

@@ -7,15 +7,15 @@ import { recordingManifest } from './manifest.js';
 
 /**
  * The provider whose API a recording speaks, which sets the error body and the request id
- * header: OpenAI (chat, Responses, embeddings; also DeepSeek, Mistral, Azure), Anthropic or
- * Google Gemini.
+ * header: OpenAI (chat, Responses, embeddings; also DeepSeek, Mistral, Azure), Anthropic,
+ * Google Gemini or Amazon Bedrock.
  */
-export type ProviderFamily = 'openai' | 'anthropic' | 'gemini';
+export type ProviderFamily = 'openai' | 'anthropic' | 'gemini' | 'bedrock';
 
 /** The endpoints the simulator answers, in the event vocabulary. */
 export type SimulatedEndpoint = Extract<
   Endpoint,
-  'chat.completions' | 'responses' | 'embeddings' | 'messages' | 'generate_content'
+  'chat.completions' | 'responses' | 'embeddings' | 'messages' | 'generate_content' | 'converse'
 >;
 
 /** What a recording answers; an error is a 4xx or 5xx body, or an error event in a 200 stream. */

@@ -11,7 +11,12 @@ export type SimulatedRequest = {
   recordingHeader: string | undefined;
   /** The request body, JSON-parsed. */
   body: unknown;
+  /** Whether the path is Azure OpenAI's, whose chat streams carry content filter results. */
+  azure?: boolean;
 };
+
+/** Azure's own recording, its default streamed chat answer. */
+const AZURE_STREAMED_TEXT = 'azure-model-router.1';
 
 /** A recording to replay, or a 400 to answer in the provider's error shape. */
 export type Choice =
@@ -54,6 +59,10 @@ export const defaultRecordings: Record<
     answer: { whole: 'google-text' },
     toolCall: { whole: 'google-tool-call' },
   },
+  converse: {
+    answer: { whole: 'amazon-bedrock-text' },
+    toolCall: { whole: 'amazon-bedrock-tool-call.1' },
+  },
 };
 
 const endpointPaths: Record<SimulatedEndpoint, string> = {
@@ -62,11 +71,12 @@ const endpointPaths: Record<SimulatedEndpoint, string> = {
   embeddings: '/v1/embeddings',
   messages: '/v1/messages',
   generate_content: '/v1beta/models/{model}:generateContent',
+  converse: '/model/{modelId}/converse',
 };
 
 // Lenient on purpose: a field of the wrong type reads as absent, the way a replay should.
 // `messages` is chat and Anthropic, `input` Responses (a string input has no items),
-// `contents` Gemini.
+// `contents` Gemini; Bedrock offers its tools in `toolConfig.tools`.
 const requestSchema = z
   .object({
     stream: z.boolean().catch(false),
@@ -74,8 +84,16 @@ const requestSchema = z
     messages: z.array(z.unknown()).catch([]),
     input: z.array(z.unknown()).catch([]),
     contents: z.array(z.unknown()).catch([]),
+    toolConfig: z.object({ tools: z.array(z.unknown()).catch([]) }).catch({ tools: [] }),
   })
-  .catch({ stream: false, tools: [], messages: [], input: [], contents: [] });
+  .catch({
+    stream: false,
+    tools: [],
+    messages: [],
+    input: [],
+    contents: [],
+    toolConfig: { tools: [] },
+  });
 
 type RequestBody = z.infer<typeof requestSchema>;
 
@@ -88,7 +106,11 @@ export function chooseRecording(request: SimulatedRequest, library: RecordingLib
 
   const defaults = defaultRecordings[request.endpoint];
   const names = answerKind(request.endpoint, body) === 'toolCall' ? defaults.toolCall : null;
-  const { whole, streamed = whole } = names ?? defaults.answer;
+  const azureText = request.azure && request.endpoint === 'chat.completions' && names === null;
+  const answer = azureText
+    ? { ...defaults.answer, streamed: AZURE_STREAMED_TEXT }
+    : defaults.answer;
+  const { whole, streamed = whole } = names ?? answer;
   return chooseForm(stream ? streamed : whole, { ...request, stream }, library);
 }
 
@@ -119,19 +141,24 @@ function chooseForm(name: string, asked: Asked, library: RecordingLibrary): Choi
   if (recording) return { outcome: 'replay', recording };
 
   const missing = asked.stream ? 'streaming' : 'non-streaming';
-  const message = `recording '${name}' has no ${missing} form: ${otherForm(asked)}`;
+  const message = `recording '${name}' has no ${missing} form: ${otherForm(name, asked, library)}`;
   return { outcome: 'refuse', status: 400, message };
 }
 
-// Gemini asks for a stream by its method name, the others by the body's `stream`.
-function otherForm(asked: Asked): string {
+// Gemini and Bedrock ask for a stream by the path, the others by the body's `stream`.
+function otherForm(name: string, asked: Asked, library: RecordingLibrary): string {
   if (asked.streamByPath === null) return `set stream to ${!asked.stream}`;
+  const forms = library.get(name);
+  if ((forms?.whole ?? forms?.streamed)?.endpoint === 'converse') {
+    return `call ${asked.stream ? '/converse' : '/converse-stream'}`;
+  }
   return `call :${asked.stream ? 'generateContent' : 'streamGenerateContent'}`;
 }
 
 // An agent's tool loop ends when the model answers the tool result with text.
 function answerKind(endpoint: SimulatedEndpoint, body: RequestBody): AnswerKind {
-  if (!offersTools(endpoint, body.tools)) return 'answer';
+  const tools = endpoint === 'converse' ? body.toolConfig.tools : body.tools;
+  if (!offersTools(endpoint, tools)) return 'answer';
   return endsWithToolResult(endpoint, body) ? 'answer' : 'toolCall';
 }
 
@@ -140,6 +167,9 @@ function offersTools(endpoint: SimulatedEndpoint, tools: unknown[]): boolean {
     case 'chat.completions':
     case 'messages':
       return tools.length > 0;
+    case 'converse':
+      // A cache point in the tools list is not a tool.
+      return tools.some((tool) => isRecord(tool) && isRecord(tool.toolSpec));
     case 'responses':
       // Only a function tool is the caller's to run; built-in tools run at OpenAI.
       return tools.some((tool) => hasType(tool, 'function'));
@@ -160,9 +190,18 @@ function endsWithToolResult(endpoint: SimulatedEndpoint, body: RequestBody): boo
       return hasType(body.input.at(-1), 'function_call_output');
     case 'generate_content':
       return contentWithFunctionResponse(body.contents.at(-1));
+    case 'converse':
+      return converseToolResult(body.messages.at(-1));
     case 'embeddings':
       return false;
   }
+}
+
+function converseToolResult(message: unknown): boolean {
+  if (!isRecord(message) || message.role !== 'user' || !Array.isArray(message.content)) {
+    return false;
+  }
+  return message.content.some((block: unknown) => isRecord(block) && isRecord(block.toolResult));
 }
 
 function userMessageWithToolResult(message: unknown): boolean {

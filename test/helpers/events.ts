@@ -141,6 +141,7 @@ function defaultRequest(): RequestRecord {
     ],
     retrieval: null,
     previousResponseId: null,
+    deployment: null,
     inputCount: null,
     bodySha256: 'a'.repeat(64),
     bodyBytes: 412,

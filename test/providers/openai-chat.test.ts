@@ -8,6 +8,7 @@ import { parseRequest } from '../../src/providers/openai-chat/request.js';
 import { parseResponse } from '../../src/providers/openai-chat/response.js';
 import { createStreamAssembler } from '../../src/providers/openai-chat/stream.js';
 import { geminiFamily } from '../../src/providers/gemini/index.js';
+import { bedrockFamily } from '../../src/providers/bedrock-converse/index.js';
 import {
   anthropicFamily,
   describeError as describeAnyError,
@@ -455,7 +456,7 @@ describe('OpenAI family and the registry', () => {
     assert.equal(familyFor('openai-compatible'), openaiFamily);
     assert.equal(familyFor('anthropic'), anthropicFamily);
     assert.equal(familyFor('gemini'), geminiFamily);
-    assert.equal(familyFor('bedrock'), null);
+    assert.equal(familyFor('bedrock'), bedrockFamily);
   });
 
   it('describes errors by provider type', () => {

@@ -861,6 +861,7 @@ describe('recording manifest', () => {
       'openai-responses/openai-error.1.json': 429,
       'openai-responses/openai-error.1.chunks.txt': 200,
       'google/google-429-retry-info.json': 429,
+      'amazon-bedrock/amazon-bedrock-throttling.derived.json': 429,
     });
   });
 

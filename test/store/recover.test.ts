@@ -129,6 +129,7 @@ describe('recoverInterrupted', () => {
       tools: null,
       retrieval: null,
       previousResponseId: null,
+      deployment: null,
       inputCount: null,
       bodySha256: null,
       bodyBytes: 0,

@@ -102,6 +102,7 @@ describe('append and getEvent', () => {
           httpStatus: 429,
           error: 'rate limited',
           latencyMs: 12,
+          next: 'retry',
         },
       ],
     });
