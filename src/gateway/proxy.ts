@@ -78,7 +78,7 @@ function startCall(request: IncomingMessage, key: CallerKey | null): Call {
   return new Call(
     trace,
     identity,
-    attributionFromRequest(headers, identity, request.headersDistinct['x-auditgate-tags']),
+    attributionFromRequest(headers, identity, headerValues(request, 'x-auditgate-tags')),
     request.method ?? 'GET',
     url,
   );
@@ -203,6 +203,19 @@ function hasDotSegment(path: string): boolean {
 /** A credential sent in the query string (Gemini's `?key=`), as a caller key. */
 function queryKey(key: string | null): CallerKey | null {
   return key ? { header: 'query', key, fingerprint: keyFingerprint(key) } : null;
+}
+
+/**
+ * Every value of a header, one per time it was sent, from the raw pairs: HTTP/2 requests
+ * have no `headersDistinct`, and their joined `headers` value would run two headers together.
+ */
+function headerValues(request: IncomingMessage, name: string): string[] {
+  const values: string[] = [];
+  const raw = request.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    if (raw[index]?.toLowerCase() === name) values.push(raw[index + 1] ?? '');
+  }
+  return values;
 }
 
 function single(value: string | string[] | undefined): string | undefined {
