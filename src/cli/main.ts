@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.js';
 import { startGateway, type Gateway } from '../gateway/start.js';
 import { runDemo } from './demo.js';
 import { listEvents } from './events.js';
+import { addPrivacyCommands, ScanInputError } from './privacy.js';
 
 /** Runs the command line; resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -44,6 +45,8 @@ function buildProgram(): Command {
     .option('--json', 'one JSON event per line')
     .option('--id <id>', 'one event, whole, as JSON')
     .action(listEvents);
+
+  addPrivacyCommands(program);
 
   return program;
 }
@@ -95,7 +98,7 @@ function exitStatusFor(error: unknown): number {
   if (error instanceof CommanderError) {
     return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
   }
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof ScanInputError) {
     console.error(error.message);
     return 2;
   }
