@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.js';
 import { startGateway, type Gateway } from '../gateway/start.js';
 import { runDemo } from './demo.js';
 import { listEvents } from './events.js';
+import { UnknownRegionError } from '../privacy/scan.js';
 import { addPrivacyCommands, ScanInputError } from './privacy.js';
 
 /** Runs the command line; resolves to the process exit status. */
@@ -98,7 +99,11 @@ function exitStatusFor(error: unknown): number {
   if (error instanceof CommanderError) {
     return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
   }
-  if (error instanceof ConfigError || error instanceof ScanInputError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof ScanInputError ||
+    error instanceof UnknownRegionError
+  ) {
     console.error(error.message);
     return 2;
   }

@@ -25,6 +25,8 @@ const EVERYDAY_COUNT = 20;
 
 let words: Map<string, WordKind> | null = null;
 const everyday = new Set<string>();
+/** Names of several words the lexicon knows as places or organisations (San Francisco). */
+const placePhrases = new Set<string>();
 
 /**
  * The lexicon, read once: compromise's ~25,000 English words, names and places, tagged, and
@@ -37,8 +39,11 @@ function lexicon(): Map<string, WordKind> {
   const model = nlp.model() as { one: { lexicon: Record<string, string | string[]> } };
   const entries = Object.entries(model.one.lexicon);
   for (const [word, tag] of entries) {
-    if (word.includes(' ')) continue;
     const tags = Array.isArray(tag) ? tag : [tag];
+    if (word.includes(' ')) {
+      if (tags.some((item) => PLACE_TAGS.has(item))) placePhrases.add(word);
+      continue;
+    }
     let kind: WordKind = 'common';
     if (tags.includes('Honorific')) kind = 'honorific';
     else if (tags.some((item) => NAME_TAGS.has(item))) kind = 'name';
@@ -67,4 +72,10 @@ export function wordKind(word: string): WordKind | null {
 export function isEveryday(word: string): boolean {
   lexicon();
   return everyday.has(word.toLowerCase());
+}
+
+/** Whether words (any case, single spaces) are a place or organisation of several words. */
+export function isPlacePhrase(words: string): boolean {
+  lexicon();
+  return placePhrases.has(words.toLowerCase());
 }

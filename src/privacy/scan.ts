@@ -6,7 +6,18 @@ import { findEmails, findIpAddresses, findMacAddresses, findUrls } from './detec
 import { findPeople } from './detectors/person.js';
 import { findPhones } from './detectors/phone.js';
 import { findSecrets } from './detectors/secrets.js';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { Candidate, Detector, EntityType, Finding, ScanOptions } from './types.js';
+
+/** A scan asked for a region whose phone numbers libphonenumber-js does not know. */
+export class UnknownRegionError extends Error {
+  readonly code = 'unknown_region';
+
+  constructor(region: string) {
+    super(`regions: expected ISO 3166 alpha-2 regions such as US or FR, got '${region}'`);
+    this.name = 'UnknownRegionError';
+  }
+}
 
 /** Changes whenever a rule changes what is found; recorded in each event's `privacy`. */
 export const DETECTORS_VERSION = '1';
@@ -44,7 +55,10 @@ const DETECTORS: { detector: Detector; types: EntityType[] }[] = [
  */
 export function scan(text: string, options: ScanOptions = {}): Finding[] {
   const regions = options.regions ?? DEFAULT_REGIONS;
-  const minScore = options.minScore ?? 0.4;
+  for (const region of regions) {
+    if (!isSupportedCountry(region)) throw new UnknownRegionError(region);
+  }
+  const minScore = options.minScore ?? 0.45;
   const wanted = options.types ? new Set(options.types) : null;
   const candidates: Candidate[] = [];
   for (const { detector, types } of DETECTORS) {

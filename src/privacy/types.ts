@@ -50,7 +50,7 @@ export type ScanOptions = {
   types?: readonly EntityType[];
   /** Person names on or off (default on). */
   names?: boolean;
-  /** Findings scoring below this are dropped (default 0.4). */
+  /** Findings scoring below this are dropped (default 0.45). */
   minScore?: number;
 };
 

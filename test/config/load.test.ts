@@ -27,7 +27,13 @@ describe('configuration', () => {
     const config = loadConfig({ environment: {} });
     assert.equal(config.limits.maxBodyBytes, 33_554_432);
     assert.equal(config.limits.upstreamTimeoutMs, 600_000);
-    assert.deepEqual(config.capture, { mode: 'full', maxContentBytes: 1_048_576 });
+    assert.deepEqual(config.capture, { mode: 'full', maxContentBytes: 1_048_576, overrides: [] });
+    assert.deepEqual(config.privacy, {
+      regions: ['US', 'GB'],
+      names: true,
+      strategies: {},
+      defaultStrategy: 'redact',
+    });
     assert.equal(config.durability, 'relaxed');
     assert.deepEqual(config.store, { type: 'sqlite' });
     assert.equal(config.auth.requireKey, false);

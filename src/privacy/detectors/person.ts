@@ -1,4 +1,4 @@
-import { isEveryday, wordKind } from '../lexicon.js';
+import { isEveryday, isPlacePhrase, wordKind } from '../lexicon.js';
 import { matches } from '../context.js';
 import type { Candidate, DetectorInput } from '../types.js';
 
@@ -44,7 +44,7 @@ const HONORIFICS = new Set([
 ]);
 /** Words after which the next words name someone, whatever their case. */
 const NAME_CUE =
-  /(?:\bname is|\bname's|\bname:|\bnamed|\bcalled|\bi am|\bi'm|\bthis is|\bdear|\bhi|\bhello)\s*$/i;
+  /(?:\bname is|\bname's|\bname:|\bname\?|\bnamed|\bcalled|\bi am|\bi'm|\bthis is|\bdear|\bhi|\bhello)\s*$/i;
 /** Words after which a capitalised word is more likely someone's name. */
 const SCORE_CUE =
   /(?:\bsigned|\bregards,|\bsincerely,|\bcontact|\bby:?|\bsays|\bsaid|\bpatient|\bclient|\bcustomer|\bfrom:|\bto:|\bcc:|\bauthor:?|\bmeet|\bwith|\bthank)\s*$/i;
@@ -66,6 +66,9 @@ const FUNCTION_WORDS = new Set([
   'my',
   'your',
 ]);
+/** What follows a lone unknown word that opens a sentence and names someone: "Zak said". */
+const ACTS_NEXT =
+  /^(?::|,|\s+(?:and|is|was|said|says|shouted|spent|had|has|told|asked|replied|wrote|will)\b)/u;
 const COMMON_ENDINGS =
   /(?:ies|tions?|ments?|ness|ings?|ologys?|ics|ities|ity|ship|ware|able|ible|ful|less|ously|ized?|ised?|izing|ising|ation|ance|ence)$/u;
 /** Inner capitals (TypeScript, iPhone) mark a brand, not a name. */
@@ -234,9 +237,20 @@ function scoreRun(text: string, run: Token[]): Candidate | null {
   const words = names + unknowns;
   if (words === 0) return null;
 
+  if (
+    kept.length >= 2 &&
+    isPlacePhrase(text.slice(startToken.start, endToken.end).replace(/\s+/g, ' '))
+  ) {
+    return null;
+  }
   const before = text.slice(Math.max(0, startToken.start - 24), startToken.start);
   const cued = NAME_CUE.test(before) || SCORE_CUE.test(before);
-  const sentenceStart = /(?:^|[.!?:]\s+|\n\s*|["“(]\s*)$/u.test(text.slice(0, startToken.start));
+  // Markdown list and emphasis marks (`- `, `4. **`) open a line like a sentence start.
+  const opening = text
+    .slice(Math.max(0, startToken.start - 40), startToken.start)
+    .replace(/(?:[*_#>•-]+|\d+\.)[ \t]*$/u, '')
+    .replace(/(?:[*_#>•-]+|\d+\.)[ \t]*$/u, '');
+  const sentenceStart = /(?:^|[.!?:]\s+|\n\s*|["“(]\s*)$/u.test(opening);
   // A lone word in capitals is a heading or an acronym.
   if (words === 1 && kept.length === 1 && !cued && !honorific) {
     if (names === 0 && startToken.word === startToken.word.toUpperCase()) return null;
@@ -245,8 +259,12 @@ function scoreRun(text: string, run: Token[]): Candidate | null {
   if (honorific || (cued && words >= 1)) score = 0.9;
   else if (names >= 1 && kept.length >= 2) score = 0.9;
   else if (unknowns >= 2) score = 0.75;
+  // A lone given name that is also an everyday word (Harmony, Grace, Will) needs a cue.
+  else if (names === 1 && isEveryday(startToken.word)) score = 0.35;
   else if (names === 1) score = sentenceStart ? 0.6 : 0.7;
-  else score = sentenceStart ? 0.42 : 0.5;
+  else if (!sentenceStart || ACTS_NEXT.test(text.slice(endToken.end, endToken.end + 12)))
+    score = 0.5;
+  else score = 0.42;
   return {
     type: 'person',
     start: startToken.start,
