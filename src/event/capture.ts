@@ -43,7 +43,7 @@ export function applyCapture(
  * mode. Every other string in the parameters (prompt variables, metadata, predicted output,
  * schemas' descriptions, stop sequences) is hashed or dropped with the rest of the content.
  */
-const SETTING_NAMES = new Set([
+export const SETTING_NAMES: ReadonlySet<string> = new Set([
   'model',
   'type',
   'effort',

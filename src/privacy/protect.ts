@@ -1,4 +1,5 @@
 import { createCipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+import { SETTING_NAMES } from '../event/capture.js';
 import type { EventContent } from '../event/content.js';
 import type {
   Message,
@@ -23,8 +24,12 @@ export type ProtectionSettings = {
   encryptionKey: Buffer;
 };
 
-/** Content after the gate, and what the gate did. */
-export type ProtectedContent = { content: EventContent; privacy: PrivacyRecord };
+/** Content (and the request's parameters) after the gate, and what the gate did. */
+export type ProtectedContent = {
+  content: EventContent;
+  parameters: Record<string, unknown> | null;
+  privacy: PrivacyRecord;
+};
 
 /** Used when the caller configures nothing: names pseudonymised, every other type redacted. */
 export const DEFAULT_STRATEGIES: Partial<Record<EntityType, PrivacyStrategy>> = {
@@ -59,18 +64,41 @@ export function encryptionKeyFromToken(adminToken: string): Buffer {
 export function protectContent(
   content: EventContent,
   settings: ProtectionSettings,
+  parameters: Record<string, unknown> | null = null,
 ): ProtectedContent {
   const counts = new Map<EntityType, number>();
   try {
     const mask: Mask = (text, key) => maskText(text, settings, counts, key ?? null);
-    return { content: mapContent(content, mask), privacy: record(counts, settings, false) };
+    return {
+      content: mapContent(content, mask),
+      parameters: parameters && mapParameters(parameters, mask),
+      privacy: record(counts, settings, false),
+    };
   } catch {
     // The error may quote the text it failed on, so it is not passed on.
+    const redact: Mask = () => REDACTED;
     return {
-      content: mapContent(content, () => REDACTED),
+      content: mapContent(content, redact),
+      parameters: parameters && mapParameters(parameters, redact),
       privacy: record(new Map(), settings, true),
     };
   }
+}
+
+/**
+ * Strings in the request's parameters that are not settings (metadata, `user`, prompt
+ * variables, stop sequences) can carry PII too; settings (model, effort, tool_choice) stay.
+ */
+function mapParameters(parameters: Record<string, unknown>, mask: Mask): Record<string, unknown> {
+  const walk = (value: unknown, name: string): unknown => {
+    if (typeof value === 'string') return SETTING_NAMES.has(name) ? value : mask(value, name);
+    if (Array.isArray(value)) return value.map((item) => walk(item, name));
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, key)]));
+    }
+    return value;
+  };
+  return walk(parameters, '') as Record<string, unknown>;
 }
 
 const REDACTED = '[REDACTED]';

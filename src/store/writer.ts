@@ -49,8 +49,16 @@ let processSettings: ProtectionSettings | null = null;
 export function toEventRecord(event: AuditEvent, settings?: ProtectionSettings): EventRecord {
   const { envelope, content } = splitContent(event);
   const gate = settings ?? (processSettings ??= ephemeralSettings());
-  const { content: stored, privacy } = protectContent(content, gate);
-  return { envelope: { ...envelope, privacy }, content: stored };
+  const { request } = envelope;
+  const gated = protectContent(content, gate, request?.parameters ?? null);
+  return {
+    envelope: {
+      ...envelope,
+      request: request && { ...request, parameters: gated.parameters },
+      privacy: gated.privacy,
+    },
+    content: gated.content,
+  };
 }
 
 /**
