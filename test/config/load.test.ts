@@ -40,6 +40,27 @@ describe('configuration', () => {
     assert.equal(config.providers, undefined);
   });
 
+  it('checks privacy and capture keys: regions, strategies, overrides', () => {
+    const file = configFile(
+      [
+        'privacy:',
+        '  regions: [FR, XX]',
+        '  strategies: { email: hide, person: keep }',
+        '  defaultStrategy: keep',
+        'capture:',
+        '  overrides: [{ mode: metadata }]',
+      ].join('\n'),
+    );
+    const problems = problemsOf(() => loadConfig({ file, environment: {} }));
+    const paths = problems.map((problem) => problem.split(':')[0]).sort();
+    assert.deepEqual(paths, [
+      'capture.overrides.0',
+      'privacy.defaultStrategy',
+      'privacy.regions.1',
+      'privacy.strategies.email',
+    ]);
+  });
+
   it('reads the example configuration shipped with the project', () => {
     const config = loadConfig({
       file: new URL('../../auditgate.example.yaml', import.meta.url).pathname,
