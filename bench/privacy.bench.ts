@@ -7,7 +7,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AuditEvent } from '../src/event/types.js';
+import { ephemeralSettings, type ProtectionSettings } from '../src/privacy/protect.js';
 import { scan } from '../src/privacy/scan.js';
+import { openSqliteWorkerStore } from '../src/store/sqlite/worker-store.js';
+import { EventWriter } from '../src/store/writer.js';
+import { makeEvent } from '../test/helpers/events.js';
 import type { Finding } from '../src/privacy/types.js';
 import { describeMachine } from './machine.js';
 import { summarise } from './stats.js';
@@ -94,6 +102,42 @@ function prompts(samples: Sample[], count: number): string[] {
   return built;
 }
 
+/** Chat events whose prompt and answer are samples of the set, about 1 KB of content each. */
+function storeEvents(samples: Sample[], count: number): AuditEvent[] {
+  return Array.from({ length: count }, (_, index) => {
+    let prompt = '';
+    for (let offset = 0; Buffer.byteLength(prompt) < 800; offset += 1) {
+      prompt += `${samples[(index * 7 + offset) % samples.length]?.full_text ?? ''}\n`;
+    }
+    const answer = samples[(index * 13) % samples.length]?.full_text ?? '';
+    return makeEvent({
+      request: { messages: [{ role: 'user', parts: [{ type: 'text', content: prompt }] }] },
+      response: {
+        output: [
+          { role: 'assistant', finishReason: 'stop', parts: [{ type: 'text', content: answer }] },
+        ],
+      },
+    });
+  });
+}
+
+/** Events per second from `record` to stored (SQLite on its worker thread) through the gate. */
+async function storeRate(events: AuditEvent[], settings: ProtectionSettings): Promise<number> {
+  const folder = mkdtempSync(join(tmpdir(), 'auditgate-privacy-bench-'));
+  const store = await openSqliteWorkerStore(join(folder, 'auditgate.db'));
+  const writer = new EventWriter(store, { privacy: settings });
+  try {
+    const started = performance.now();
+    for (const event of events) writer.record(event);
+    await writer.flush();
+    return events.length / ((performance.now() - started) / 1000);
+  } finally {
+    await writer.close();
+    await store.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const samples = JSON.parse(readFileSync(DATASET, 'utf8')) as Sample[];
   const bytes = samples.reduce((sum, sample) => sum + Buffer.byteLength(sample.full_text), 0);
@@ -121,6 +165,13 @@ async function main(): Promise<void> {
     return performance.now() - start;
   });
   const { p50, p99 } = summarise(promptTimes);
+
+  // Into the store: the gate with every detector, and the same gate detecting nothing.
+  const events = storeEvents(samples, 4000);
+  const withoutDetection = { ...ephemeralSettings(), scan: { types: [] } };
+  await storeRate(events.slice(0, 500), ephemeralSettings());
+  const plainRate = await storeRate(events, withoutDetection);
+  const maskedRate = await storeRate(events, ephemeralSettings());
 
   const { perLabel, right, wrong } = score(samples, findings);
   let found = 0;
@@ -164,6 +215,9 @@ async function main(): Promise<void> {
     `- throughput ${kbPerSecond.toFixed(0)} KB/s on one thread (${msPerKb.toFixed(2)} ms per KB, ` +
       `${(80 / msPerKb).toFixed(0)}× Presidio's 80 ms per KB; goal 20×), ${passes} passes`,
     `- a 4 KB prompt: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (300 prompts)`,
+    `- into the store (EventWriter to SQLite, ${events.length} events of about 1 KB of ` +
+      `content): ${maskedRate.toFixed(0)} events/s with masking, ${plainRate.toFixed(0)} ` +
+      `events/s with the gate detecting nothing`,
     '',
     SCORING.replace(/\n/g, ' '),
     '',

@@ -17,6 +17,7 @@ import { recoverInterrupted } from '../store/recover.js';
 import { openSqliteWorkerStore } from '../store/sqlite/worker-store.js';
 import type { Store } from '../store/types.js';
 import { EventWriter } from '../store/writer.js';
+import { prepareDetectors } from '../privacy/scan.js';
 import { protectionSettings } from '../privacy/settings.js';
 import type { GatewayContext } from './context.js';
 import { resolveProviders } from './routing.js';
@@ -79,6 +80,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   try {
     const store = await openStore(config, dataFolder);
     opened.push(() => store.close());
+    prepareDetectors();
     const writer = new EventWriter(store, {
       onError: (error) => logger.error({ err: error }, 'event batch not written yet; retrying'),
       privacy: protectionSettings(config, pseudonymKey(dataFolder), token.value),

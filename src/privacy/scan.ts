@@ -104,3 +104,11 @@ function settle(candidates: Candidate[]): Finding[] {
     .sort((a, b) => a.start - b.start)
     .map(({ type, start, end, score, detector }) => ({ type, start, end, score, detector }));
 }
+
+/**
+ * Builds the lexicon and compiles the rules now (about half a second), so that the first
+ * event's scan does not stall the event loop while the gateway serves.
+ */
+export function prepareDetectors(): void {
+  scan('Warm up: Ada Lovelace, ada@example.com, +44 20 7946 0958, 10 Downing Street.');
+}

@@ -12,6 +12,7 @@ const BIRTH_WORDS = /\b(?:born|birth|dob|d\.o\.b\.?|birthday|birthdate|date of b
 /** Dates of birth: a date with a birth context word shortly before it. */
 export function findDatesOfBirth({ text }: DetectorInput): Candidate[] {
   const found: Candidate[] = [];
+  if (!BIRTH_WORDS.test(text)) return found;
   for (const match of matches(text, DATE)) {
     const start = match.index;
     const end = start + match[0].length;
@@ -29,11 +30,12 @@ export function findDatesOfBirth({ text }: DetectorInput): Candidate[] {
 }
 
 const AGE =
-  /\b(?:(?:aged?|age of|age:)\s*(\d{2,3})|(\d{2,3})[- ](?:years?|yrs?)[- ]old|(\d{2,3})\s*(?:y\/o|yo)\b)/giu;
+  /\b(?:(?:aged?|age of|age:)\s*(\d{2,3})|(\d{2,3})[- ](?:years?|yrs?)[- ]old|(\d{2,3})\s*(?:y\/o|yo)\b)/gi;
 
 /** Ages over 89, which HIPAA's safe harbour (45 CFR 164.514(b)(2)(i)(C)) treats as identifying. */
 export function findAges({ text }: DetectorInput): Candidate[] {
   const found: Candidate[] = [];
+  if (!/\d\d/.test(text)) return found;
   for (const match of matches(text, AGE)) {
     const value = match[1] ?? match[2] ?? match[3] ?? '';
     const age = Number(value);

@@ -9,6 +9,8 @@ import type { Candidate, DetectorInput, EntityType } from '../types.js';
  */
 type ContextRule = {
   type: EntityType;
+  /** Lower-case fragments one of which the text must hold before the rule's pattern runs. */
+  hints: string[];
   context: RegExp;
   value: RegExp;
   score: number;
@@ -27,6 +29,7 @@ function rule(words: string, value: string, flags = 'giu'): RegExp {
 const RULES: ContextRule[] = [
   {
     type: 'drivers_license',
+    hints: ['licen', 'lic', 'dl'],
     context: rule(
       String.raw`driver'?s?'?\s*licen[cs]e|driving\s*licen[cs]e|licen[cs]e|dl|lic\.?`,
       // Letters and digits, at least four digits, with at most two hyphens: licence formats
@@ -39,12 +42,14 @@ const RULES: ContextRule[] = [
   },
   {
     type: 'passport',
+    hints: ['passport'],
     context: rule('passport', String.raw`[A-Z0-9]{6,9}`, 'giu'),
     value: /^(?=.*\d)[A-Z0-9]{6,9}$/i,
     score: 0.85,
   },
   {
     type: 'medical_record',
+    hints: ['mrn', 'medical', 'patient', 'chart'],
     context: rule(
       String.raw`mrn|medical\s*record|patient\s*(?:id|number)|chart\s*number`,
       String.raw`[A-Z0-9][A-Z0-9-]{3,14}`,
@@ -54,6 +59,16 @@ const RULES: ContextRule[] = [
   },
   {
     type: 'health_plan_id',
+    hints: [
+      'health',
+      'member',
+      'insurance',
+      'policy',
+      'subscriber',
+      'medicare',
+      'medicaid',
+      'beneficiary',
+    ],
     context: rule(
       String.raw`health\s*plan|member\s*id|insurance\s*(?:id|number)|policy\s*(?:id|number)|subscriber\s*id|medicare|medicaid|beneficiary`,
       String.raw`[A-Z0-9][A-Z0-9-]{4,19}`,
@@ -63,6 +78,7 @@ const RULES: ContextRule[] = [
   },
   {
     type: 'npi',
+    hints: ['npi', 'national provider'],
     context: rule('npi|national provider', String.raw`\d{10}`),
     value: /^\d{10}$/,
     score: 0.7,
@@ -70,6 +86,7 @@ const RULES: ContextRule[] = [
   },
   {
     type: 'device_id',
+    hints: ['imei'],
     context: rule('imei', String.raw`\d{15}|\d{2}-\d{6}-\d{6}-\d`),
     value: /\d/,
     score: 0.75,
@@ -77,6 +94,7 @@ const RULES: ContextRule[] = [
   },
   {
     type: 'device_id',
+    hints: ['device', 'udid', 'idfa', 'idfv', 'gaid', 'android', 'advertising', 'serial', 'meid'],
     context: rule(
       String.raw`device|udid|idfa|idfv|gaid|android\s*id|advertising\s*id|serial(?:\s*number)?|meid`,
       String.raw`[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}|[0-9A-F]{14,16}|[A-Z0-9]{8,20}`,
@@ -89,7 +107,9 @@ const RULES: ContextRule[] = [
 /** Identifiers that only context makes: licences, passports, records, plans, NPI, devices. */
 export function findContextIdentifiers({ text }: DetectorInput): Candidate[] {
   const found: Candidate[] = [];
+  const lower = text.toLowerCase();
   for (const item of RULES) {
+    if (!item.hints.some((hint) => lower.includes(hint))) continue;
     for (const match of matches(text, item.context)) {
       const value = match[1] ?? '';
       if (!item.value.test(value)) continue;

@@ -13,19 +13,28 @@ export function knownTopLevelDomain(host: string): boolean {
   return TOP_LEVEL_DOMAINS.has(label);
 }
 
-const EMAIL = /[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}-]+\.)+[\p{L}]{2,24}/gu;
+const LOCAL_PART = /[\p{L}\p{N}._%+-]/u;
+const DOMAIN = /(?:[\p{L}\p{N}-]+\.)+\p{L}{2,24}/uy;
 
-/** E-mail addresses whose domain ends in a real top-level domain. */
+/**
+ * E-mail addresses whose domain ends in a real top-level domain. Each `@` is read outwards,
+ * which is much cheaper than trying an address pattern at every position of the text.
+ */
 export function findEmails({ text }: DetectorInput): Candidate[] {
-  if (!text.includes('@')) return [];
   const found: Candidate[] = [];
-  for (const match of matches(text, EMAIL)) {
-    let start = match.index;
-    // A local part does not start or end with a dot.
-    while (text[start] === '.') start += 1;
-    const end = match.index + match[0].length;
-    const host = text.slice(text.indexOf('@', start) + 1, end);
-    const validated = knownTopLevelDomain(host);
+  let previousEnd = 0;
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > previousEnd && LOCAL_PART.test(text[start - 1] as string)) start -= 1;
+    // A local part does not start with a dot.
+    while (text[start] === '.' && start < at) start += 1;
+    if (start === at) continue;
+    DOMAIN.lastIndex = at + 1;
+    const domain = DOMAIN.exec(text);
+    if (!domain) continue;
+    const end = at + 1 + domain[0].length;
+    previousEnd = end;
+    const validated = knownTopLevelDomain(domain[0]);
     found.push({
       type: 'email',
       start,
@@ -43,6 +52,7 @@ const URL_PATTERN = /\b(?:https?:\/\/|www\.)[^\s<>"'`{}|\\^]+/giu;
 /** URLs with a scheme or a `www.` host; a trailing sentence mark is left out. */
 export function findUrls({ text }: DetectorInput): Candidate[] {
   const found: Candidate[] = [];
+  if (!/https?:\/\/|www\./i.test(text)) return found;
   for (const match of matches(text, URL_PATTERN)) {
     const trimmed = match[0].replace(/[.,;:!?)\]]+$/u, '');
     found.push({
@@ -88,8 +98,8 @@ function ip(start: number, end: number, score: number): Candidate {
   return { type: 'ip', start, end, score, detector: 'ip', validated: true };
 }
 
-const MAC = /(?<![\w:-])[0-9a-f]{2}([:-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}(?![\w:-])/giu;
-const MAC_DOTTED = /\b[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}\b/giu;
+const MAC = /(?<![\w:-])[0-9a-f]{2}([:-])(?:[0-9a-f]{2}\1){4}[0-9a-f]{2}(?![\w:-])/gi;
+const MAC_DOTTED = /\b[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}\b/gi;
 
 /** MAC addresses in colon, hyphen or Cisco dotted notation. */
 export function findMacAddresses({ text }: DetectorInput): Candidate[] {

@@ -92,7 +92,8 @@ export function findPeople({ text }: DetectorInput): Candidate[] {
     }
     const candidate = scoreRun(text, run);
     if (candidate) found.push(candidate);
-    index = tokens.indexOf(run[run.length - 1] as Token) + 1;
+    // A run holds consecutive tokens, so the next run starts right after its last.
+    index += run.length;
   }
   return found;
 }
@@ -113,7 +114,9 @@ function trimToken(start: number, raw: string): Token {
 }
 
 function capitalised(word: string): boolean {
-  return /^\p{Lu}/u.test(word);
+  // A cased letter that lower-casing changes; cheaper than a Unicode property test per token.
+  const first = word.charAt(0);
+  return first !== first.toLowerCase();
 }
 
 /**
@@ -123,9 +126,12 @@ function capitalised(word: string): boolean {
  */
 function collectRun(text: string, tokens: Token[], index: number): Token[] {
   const first = tokens[index] as Token;
+  const firstClass = classify(first.word);
+  // Most tokens are everyday lower-case words, which never start a run: decide those first.
+  if (firstClass === 'common' && !capitalised(first.word)) return [];
   const cued = NAME_CUE.test(text.slice(Math.max(0, first.start - 24), first.start));
   const lowerName = (word: string) => wordKind(word) === 'name' && !isEveryday(word);
-  if (!capitalised(first.word) && !(cued && classify(first.word) !== 'common')) {
+  if (!capitalised(first.word) && !(cued && firstClass !== 'common')) {
     // A lower-case given name the lexicon does not know, before a family name it does.
     const next = tokens[index + 1];
     const before =
@@ -167,7 +173,20 @@ function isInitialOrTitle(word: string): boolean {
   return /^\p{Lu}\.$/u.test(word) || HONORIFICS.has(word.replace(/\.$/, '').toLowerCase());
 }
 
+const classified = new Map<string, TokenClass>();
+
+/** The class of a word, remembered: texts repeat their words. */
 function classify(word: string): TokenClass {
+  let known = classified.get(word);
+  if (known === undefined) {
+    if (classified.size > 100_000) classified.clear();
+    known = classifyWord(word);
+    classified.set(word, known);
+  }
+  return known;
+}
+
+function classifyWord(word: string): TokenClass {
   const bare = word.replace(/\.$/, '');
   const lower = bare.toLowerCase();
   if (/^\p{Lu}\.?$/u.test(word) && word !== 'I') return 'initial';
