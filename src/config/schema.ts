@@ -44,6 +44,8 @@ const privacyStrategy = z.enum(['keep', 'redact', 'pseudonymise', 'partial', 'en
  * The privacy gate before storage: which regions' phone formats to read, whether to look for
  * names, and a strategy per detected type. Every type not named takes `defaultStrategy`, which
  * cannot be `keep`: keeping a type in the clear is said type by type.
+ * TODO(#5): `failureMode: refuse`, refusing a call whose detection fails, needs detection
+ * before forwarding; only the store side fails closed (content fully redacted).
  */
 const privacySchema = z.strictObject({
   regions: z

@@ -148,7 +148,10 @@ export class EventWriter {
     }
   }
 
-  /** Protects the head batch in place, yielding to the event loop every few milliseconds. */
+  /**
+   * Protects the head batch in place, yielding to the event loop every few milliseconds.
+   * TODO(#5): a worker pool for detection; on the main thread it caps events per second.
+   */
   async #protectHead(): Promise<EventRecord[]> {
     const count = Math.min(this.#batchSize, this.#queue.length);
     let slice = performance.now();
