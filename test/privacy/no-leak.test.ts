@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { pino } from 'pino';
 import type { AuditEvent } from '../../src/event/types.js';
@@ -279,5 +281,90 @@ describe('no raw PII from the issue’s cases reaches the data folder or the log
     // The client sees the provider's own error unchanged: masking never alters what it receives.
     assert.equal(errors.length, 1);
     assert.match(errors[0] ?? '', /no mailbox chrissingh@msn\.com/);
+  });
+});
+
+describe('no raw PII reaches the data folder through the Anthropic and Gemini SDKs', () => {
+  const dataFolder = mkdtempSync(join(tmpdir(), 'auditgate-leak-'));
+  let gateway: TestGateway;
+  const stored: AuditEvent[] = [];
+
+  before(async () => {
+    gateway = await startTestGateway({
+      dataFolder,
+      environment: { AUDITGATE_PRIVACY__REGIONS: '[US, GB, FR]' },
+    });
+    const anthropic = new Anthropic({ baseURL: `${gateway.url}/anthropic`, apiKey: 'sk-ant-x' });
+    const message = await anthropic.messages
+      .create({
+        model: 'claude-sonnet-4-5',
+        max_tokens: 64,
+        system: [{ type: 'text', text: 'The caller is SOPHY SANTINO, tel 01 42 68 53 00.' }],
+        messages: [
+          { role: 'user', content: 'Refund card 6011577631711174 for Chris Singh.' },
+          {
+            role: 'assistant',
+            content: [
+              {
+                type: 'tool_use',
+                id: 'toolu_1',
+                name: 'refund',
+                input: { card: '6011-5776-3171-1174' },
+              },
+            ],
+          },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 'toolu_1', content: 'Mailed chrissingh@msn.com' },
+            ],
+          },
+        ],
+      })
+      .withResponse();
+    stored.push(await gateway.event(message.response.headers.get('x-auditgate-event-id')));
+
+    const gemini = new GoogleGenAI({
+      apiKey: 'gemini-test-key',
+      httpOptions: { baseUrl: `${gateway.url}/gemini` },
+    });
+    const answer = await gemini.models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: [
+        { role: 'user', parts: [{ text: 'IBAN gb82west12345698765432, ring 07700 900009' }] },
+        { role: 'model', parts: [{ functionCall: { name: 'lookup', args: { who: 'Alice' } } }] },
+        {
+          role: 'user',
+          parts: [{ functionResponse: { name: 'lookup', response: { card: '2221000000000009' } } }],
+        },
+      ],
+      config: { systemInstruction: 'Address the user as Alice.' },
+    });
+    stored.push(
+      await gateway.event(answer.sdkHttpResponse?.headers?.['x-auditgate-event-id'] ?? null),
+    );
+    await gateway.flush();
+  });
+
+  after(async () => {
+    await gateway.stop();
+    rmSync(dataFolder, { recursive: true, force: true });
+  });
+
+  it('masks system prompts, tool inputs and results of both', () => {
+    const [claude, gemini] = stored;
+    assert.match(
+      claude?.request?.system ?? '',
+      /^The caller is \[PERSON_[0-9a-f]{10}\], tel \[PHONE\]\.$/,
+    );
+    assert.match(JSON.stringify(claude?.request?.messages), /"card":"\[CREDIT_CARD\]"/);
+    assert.match(JSON.stringify(claude?.request?.messages), /Mailed \[EMAIL\]/);
+    assert.match(JSON.stringify(gemini?.request?.messages), /IBAN \[IBAN\], ring \[PHONE\]/);
+    assert.match(JSON.stringify(gemini?.request?.messages), /"card":"\[CREDIT_CARD\]"/);
+  });
+
+  it('leaves no raw value in any file of the data folder', () => {
+    const found = filesUnder(dataFolder).flatMap((file) => leaks(readFileSync(file), file));
+    assert.deepEqual(found, []);
   });
 });
