@@ -109,11 +109,12 @@ function prompts(samples: Sample[], count: number): string[] {
 /** Chat events whose prompt and answer are samples of the set, about 1 KB of content each. */
 function storeEvents(samples: Sample[], count: number): AuditEvent[] {
   return Array.from({ length: count }, (_, index) => {
-    let prompt = '';
+    // The ticket number makes every prompt a text not seen before, so the cache never helps.
+    let prompt = `Ticket ${index}. `;
     for (let offset = 0; Buffer.byteLength(prompt) < 800; offset += 1) {
       prompt += `${samples[(index * 7 + offset) % samples.length]?.full_text ?? ''}\n`;
     }
-    const answer = samples[(index * 13) % samples.length]?.full_text ?? '';
+    const answer = `Ticket ${index}: ${samples[(index * 13) % samples.length]?.full_text ?? ''}`;
     return makeEvent({
       request: { messages: [{ role: 'user', parts: [{ type: 'text', content: prompt }] }] },
       response: {
@@ -123,6 +124,39 @@ function storeEvents(samples: Sample[], count: number): AuditEvent[] {
       },
     });
   });
+}
+
+/**
+ * Chat events of 10-turn conversations, each call resending the history before its new
+ * question, as chat clients do: the later calls' content is mostly text seen before.
+ */
+function conversationEvents(samples: Sample[], conversations: number): AuditEvent[] {
+  const events: AuditEvent[] = [];
+  let next = 0;
+  const sample = () => samples[next++ % samples.length]?.full_text ?? '';
+  for (let conversation = 0; conversation < conversations; conversation += 1) {
+    const history: { role: string; parts: { type: 'text'; content: string }[] }[] = [];
+    for (let turn = 0; turn < 10; turn += 1) {
+      history.push({ role: 'user', parts: [{ type: 'text', content: `${sample()} ${sample()}` }] });
+      const answer = sample();
+      events.push(
+        makeEvent({
+          request: { messages: history.map((message) => ({ ...message })) },
+          response: {
+            output: [
+              {
+                role: 'assistant',
+                finishReason: 'stop',
+                parts: [{ type: 'text', content: answer }],
+              },
+            ],
+          },
+        }),
+      );
+      history.push({ role: 'assistant', parts: [{ type: 'text', content: answer }] });
+    }
+  }
+  return events;
 }
 
 /** Events per second from `record` to stored (SQLite on its worker thread) through the gate. */
@@ -176,6 +210,12 @@ async function main(): Promise<void> {
   await storeRate(events.slice(0, 500), ephemeralSettings());
   const plainRate = await storeRate(events, withoutDetection);
   const maskedRate = await storeRate(events, ephemeralSettings());
+  const conversation = conversationEvents(samples, 200);
+  const conversationBytes = conversation.reduce(
+    (sum, event) => sum + Buffer.byteLength(JSON.stringify(event.request?.messages ?? [])),
+    0,
+  );
+  const conversationRate = await storeRate(conversation, ephemeralSettings());
 
   const { perLabel, right, wrong } = score(samples, findings);
   let found = 0;
@@ -222,6 +262,10 @@ async function main(): Promise<void> {
     `- into the store (EventWriter to SQLite, ${events.length} events of about 1 KB of ` +
       `content): ${maskedRate.toFixed(0)} events/s with masking, ${plainRate.toFixed(0)} ` +
       `events/s with the gate detecting nothing`,
+    `- 10-turn conversations (${conversation.length} events, each resending its history: ` +
+      `${(conversationBytes / conversation.length / 1024).toFixed(1)} KB of messages on ` +
+      `average): ${conversationRate.toFixed(0)} events/s with masking, the findings of ` +
+      'text seen before taken from the cache',
     '',
     SCORING.replace(/\n/g, ' '),
     '',

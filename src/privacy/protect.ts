@@ -131,7 +131,7 @@ export function maskText(
 ): string {
   if (text.length === 0) return text;
   const prefix = key === null ? '' : `${key.replace(/[_-]+/g, ' ')}: `;
-  const findings = scan(prefix + text, settings.scan)
+  const findings = cachedScan(prefix + text, settings)
     .filter((finding) => finding.end > prefix.length)
     .map((finding) => ({
       ...finding,
@@ -151,6 +151,35 @@ export function maskText(
       masked.slice(finding.end);
   }
   return masked;
+}
+
+/** Texts whose findings are remembered, per settings; a conversation resends its history. */
+const CACHED_TEXTS = 5000;
+const findingsCache = new WeakMap<ProtectionSettings, Map<string, Finding[]>>();
+
+/**
+ * `scan`, remembering the findings of the last texts seen under these settings, keyed by the
+ * texts' SHA-256 (so the cache holds no content, only offsets and types): each call of a
+ * chat resends every earlier message, which is then found again without a scan.
+ */
+function cachedScan(text: string, settings: ProtectionSettings): Finding[] {
+  let cache = findingsCache.get(settings);
+  if (!cache) {
+    cache = new Map();
+    findingsCache.set(settings, cache);
+  }
+  const key = createHash('sha256').update(text).digest('base64');
+  const known = cache.get(key);
+  if (known) {
+    // Least recently used goes first: a hit moves to the end.
+    cache.delete(key);
+    cache.set(key, known);
+    return known;
+  }
+  const findings = scan(text, settings.scan);
+  if (cache.size >= CACHED_TEXTS) cache.delete(cache.keys().next().value as string);
+  cache.set(key, findings);
+  return findings;
 }
 
 function replacement(

@@ -75,6 +75,16 @@ describe('masking strategies', () => {
     assert.equal(clear.toString('utf8'), 'ann@example.com');
   });
 
+  it('remembers findings per settings: the same text under other settings is scanned anew', () => {
+    const text = 'Sophy Santino wrote from ann@example.com';
+    const withNames = settings();
+    const withoutNames = settings({ scan: { names: false } });
+    const expected = /^\[PERSON_[0-9a-f]{10}\] wrote from \[EMAIL\]$/;
+    assert.match(maskText(text, withNames), expected);
+    assert.equal(maskText(text, withoutNames), 'Sophy Santino wrote from [EMAIL]');
+    assert.match(maskText(text, withNames), expected);
+  });
+
   it('never splices placeholders out of overlapping digit runs', () => {
     const masked = maskText('ref 4111 1111 1111 1111 2222 3333 call 020 7946 0958 44', settings());
     assert.equal(masked, 'ref [CREDIT_CARD] 2222 3333 call [PHONE]');
