@@ -54,8 +54,8 @@ const GOALS: Record<string, number> = {
  */
 const REGIONS = ['US', 'GB'];
 
-const SCORING = `Scoring: the PII labels are ${PII_LABELS.join(', ')}. A label counts as found when any
-finding (of any type) overlaps it; a finding that overlaps a PII label is right, one that
+const SCORING = `Scoring: the PII labels are ${PII_LABELS.join(', ')}. A label counts as
+found when any finding (of any type) overlaps it; a finding that overlaps a PII label is right, one that
 overlaps no label is wrong, and one that overlaps only other labels (organisations, places,
 dates, titles) counts neither way. Recall = labels found / labels; precision = right findings /
 (right + wrong); F2 = 5PR / (4P + R). Names on; regions ${REGIONS.join(', ')}.`;
@@ -245,7 +245,8 @@ async function main(): Promise<void> {
     '',
     `- date: ${new Date().toISOString()}; set: test/fixtures/pii/synth_dataset_v2.json, ` +
       `${samples.length} samples, ${(bytes / 1024).toFixed(1)} KB`,
-    `- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${machine.memoryGiB.toFixed(1)} GiB`,
+    `- CPU: ${machine.cpuModel}, ${machine.cores} cores; ` +
+      `memory ${machine.memoryGiB.toFixed(1)} GiB`,
     `- Node ${machine.node} on ${machine.system}; 1-minute load average ${loadAtStart.toFixed(2)} ` +
       'at the start (other work on the machine)',
     '',

@@ -13,7 +13,10 @@ export type EventWriterOptions = {
   retryDelayMs?: number;
   /** Longest wait between retries. Default 10 s. */
   maxRetryDelayMs?: number;
-  /** The privacy gate's settings; default: names pseudonymised, the rest redacted, keys of this process. */
+  /**
+   * The privacy gate's settings; default: names pseudonymised, the rest redacted, with keys
+   * of this process alone.
+   */
   privacy?: ProtectionSettings;
 };
 
@@ -153,6 +156,9 @@ export class EventWriter {
    * TODO(#5): a worker pool for detection; on the main thread it caps events per second.
    */
   async #protectHead(): Promise<EventRecord[]> {
+    // Start on a later turn: a full queue starts a write from inside `record`, which runs on
+    // the path of the call that filled it.
+    await new Promise((resolve) => setImmediate(resolve));
     const count = Math.min(this.#batchSize, this.#queue.length);
     let slice = performance.now();
     for (let index = 0; index < count; index += 1) {

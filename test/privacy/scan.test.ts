@@ -28,7 +28,7 @@ describe('cases from other tools’ bug trackers', () => {
     }
   });
 
-  it('words, short codes and a base64 hash are not licence numbers; "lic" in "public" is no cue', () => {
+  it('words, short codes, base64 are not licences; "lic" in "public" is no cue', () => {
     assert.deepEqual(found("driver's license INTRODUCTORY"), []);
     assert.deepEqual(found('licence categories A1, H1, D3'), []);
     assert.deepEqual(found('license: dGhpcyBpcyBhIGJhc2U2NCBoYXNoIHN0cmluZw=='), []);
