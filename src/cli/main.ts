@@ -4,6 +4,8 @@ import { startGateway, type Gateway } from '../gateway/start.js';
 import { runDemo } from './demo.js';
 import { listEvents } from './events.js';
 import { showSpend } from './spend.js';
+import { UnknownRegionError } from '../privacy/scan.js';
+import { addPrivacyCommands, ScanInputError } from './privacy.js';
 
 /** Runs the command line; resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -61,6 +63,7 @@ function buildProgram(): Command {
     .option('--bucket <bucket>', 'hour, day, month or none', 'none')
     .option('--json', 'the API answer as JSON')
     .action(showSpend);
+  addPrivacyCommands(program);
 
   return program;
 }
@@ -112,7 +115,11 @@ function exitStatusFor(error: unknown): number {
   if (error instanceof CommanderError) {
     return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
   }
-  if (error instanceof ConfigError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof ScanInputError ||
+    error instanceof UnknownRegionError
+  ) {
     console.error(error.message);
     return 2;
   }

@@ -28,6 +28,17 @@ export function instanceId(folder: string, configured: string | undefined): Kept
   return keptValue(join(folder, 'instance-id'), () => `gw-${randomBytes(6).toString('hex')}`);
 }
 
+/**
+ * The key of the privacy gate's pseudonyms, generated once into the data folder, so that the
+ * same value gets the same pseudonym across calls, traces and restarts of this gateway.
+ */
+export function pseudonymKey(folder: string): Buffer {
+  const kept = keptValue(join(folder, 'pseudonym-key'), () =>
+    randomBytes(32).toString('base64url'),
+  );
+  return Buffer.from(kept.value, 'base64url');
+}
+
 function keptValue(file: string, generate: () => string): KeptValue {
   if (existsSync(file)) return { value: readFileSync(file, 'utf8').trim(), created: false };
   const value = generate();

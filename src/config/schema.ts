@@ -1,5 +1,7 @@
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { z } from 'zod';
 import { budgetsConfigSchema, pricesConfigSchema } from '../cost/config.js';
+import { ENTITY_TYPES } from '../privacy/types.js';
 
 /** Names that a provider may not take: they are the gateway's own routes. */
 export const RESERVED_NAMES = ['api', 'ui', 'v1', 'healthz', 'readyz', 'metrics'] as const;
@@ -76,6 +78,41 @@ const storeSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('postgres'), url: z.string().min(1) }),
 ]);
 
+const privacyStrategy = z.enum(['keep', 'redact', 'pseudonymise', 'partial', 'encrypt']);
+
+/**
+ * The privacy gate before storage: which regions' phone formats to read, whether to look for
+ * names, and a strategy per detected type. Every type not named takes `defaultStrategy`, which
+ * cannot be `keep`: keeping a type in the clear is said type by type.
+ * TODO(#5): `failureMode: refuse`, refusing a call whose detection fails, needs detection
+ * before forwarding; only the store side fails closed (content fully redacted).
+ */
+const privacySchema = z.strictObject({
+  regions: z
+    .array(
+      z
+        .string()
+        .refine(isSupportedCountry, 'expected an ISO 3166 alpha-2 region in capitals, such as FR'),
+    )
+    .min(1)
+    .default(['US', 'GB']),
+  names: z.boolean().default(true),
+  strategies: z.partialRecord(z.enum(ENTITY_TYPES), privacyStrategy).default({}),
+  defaultStrategy: privacyStrategy.exclude(['keep']).default('redact'),
+});
+
+/** A capture mode for the calls one override matches (by application, provider or model). */
+const captureOverrideSchema = z
+  .strictObject({
+    app: z.string().min(1).optional(),
+    provider: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    mode: z.enum(['full', 'hashes', 'metadata']),
+  })
+  .refine((item) => item.app ?? item.provider ?? item.model, {
+    message: 'an override names at least one of app, provider or model',
+  });
+
 /** Sections whose keys later work defines; until then only the empty value is valid. */
 const emptySection = z.strictObject({});
 const emptyList = z.array(z.never()).max(0);
@@ -98,17 +135,23 @@ export const configSchema = z.strictObject({
       upstreamTimeoutMs: z.number().int().positive().default(600_000),
     })
     .default({ maxBodyBytes: 33_554_432, upstreamTimeoutMs: 600_000 }),
-  // TODO(#5): `mode` per application or route; one mode for every call until then.
   capture: z
     .strictObject({
       mode: z.enum(['full', 'hashes', 'metadata']).default('full'),
       maxContentBytes: z.number().int().positive().default(1_048_576),
+      /** The first override whose every named field matches a call sets its mode. */
+      overrides: z.array(captureOverrideSchema).default([]),
     })
-    .default({ mode: 'full', maxContentBytes: 1_048_576 }),
+    .default({ mode: 'full', maxContentBytes: 1_048_576, overrides: [] }),
   usage: z
     .strictObject({ estimateWhenMissing: z.boolean().default(false) })
     .default({ estimateWhenMissing: false }),
-  privacy: emptySection.default({}),
+  privacy: privacySchema.default({
+    regions: ['US', 'GB'],
+    names: true,
+    strategies: {},
+    defaultStrategy: 'redact',
+  }),
   ledger: emptySection.default({}),
   policies: emptyList.default([]),
   prices: pricesConfigSchema.default({ import: [], models: {} }),
@@ -121,6 +164,8 @@ export const configSchema = z.strictObject({
 export type Config = z.infer<typeof configSchema>;
 export type ProviderConfig = z.infer<typeof providerSchema>;
 export type RetryConfig = z.infer<typeof retrySchema>;
+export type PrivacyConfig = z.infer<typeof privacySchema>;
+export type CaptureConfig = Config['capture'];
 
 /** The top-level keys, for telling config variables from other `AUDITGATE_` variables. */
 export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(configSchema.shape);

@@ -5,19 +5,49 @@ import { limitContent } from './limit.js';
 /** How much of what was said an event keeps (`capture.mode`). */
 export type CaptureMode = 'full' | 'hashes' | 'metadata';
 
+/** A mode for the calls of one application, provider or model (`capture.overrides`). */
+export type CaptureOverride = {
+  app?: string | undefined;
+  provider?: string | undefined;
+  model?: string | undefined;
+  mode: CaptureMode;
+};
+
+export type CaptureSettings = {
+  mode: CaptureMode;
+  maxContentBytes: number;
+  overrides?: readonly CaptureOverride[];
+};
+
+/**
+ * The mode for one event: the first override whose every named field matches the event's
+ * application (`x-auditgate-app`), provider (its name in `providers:`) and model asked for,
+ * else `capture.mode`.
+ */
+export function captureModeFor(event: AuditEvent, capture: CaptureSettings): CaptureMode {
+  const app = event.identity.appId ?? event.attribution.appId;
+  const provider = event.request?.provider ?? null;
+  const model = event.request?.model ?? null;
+  const override = capture.overrides?.find(
+    (item) =>
+      (item.app === undefined || item.app === app) &&
+      (item.provider === undefined || item.provider === provider) &&
+      (item.model === undefined || item.model === model),
+  );
+  return override?.mode ?? capture.mode;
+}
+
 /**
  * Applies the capture settings to a finished event before it is recorded: `full` keeps the
  * content up to `maxContentBytes`; `hashes` keeps the shape of every message and replaces what
  * was said with its SHA-256, so a copy held elsewhere can be matched without being stored;
  * `metadata` keeps no content at all. Sizes and hashes of the whole bodies stay in all three.
  */
-export function applyCapture(
-  event: AuditEvent,
-  capture: { mode: CaptureMode; maxContentBytes: number },
-): AuditEvent {
-  if (capture.mode === 'full') return limitContent(event, capture.maxContentBytes);
+export function applyCapture(event: AuditEvent, capture: CaptureSettings): AuditEvent {
+  const mode = captureModeFor(event, capture);
+  if (mode === 'full') return limitContent(event, capture.maxContentBytes);
   const { request, response } = event;
-  const hashes = capture.mode === 'hashes';
+  const hashes = mode === 'hashes';
   return {
     ...event,
     request: request && {
@@ -43,7 +73,7 @@ export function applyCapture(
  * mode. Every other string in the parameters (prompt variables, metadata, predicted output,
  * schemas' descriptions, stop sequences) is hashed or dropped with the rest of the content.
  */
-const SETTING_NAMES = new Set([
+export const SETTING_NAMES: ReadonlySet<string> = new Set([
   'model',
   'type',
   'effort',

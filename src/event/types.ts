@@ -238,6 +238,17 @@ export type Cost = {
   source: CostSource;
 };
 
+/** How the privacy gate treats one type of finding before storage (`privacy.strategies`). */
+export type PrivacyStrategy = 'keep' | 'redact' | 'pseudonymise' | 'partial' | 'encrypt';
+
+/** What the privacy gate did to an event's content: types and counts, never the values. */
+export type PrivacyRecord = {
+  detectorsVersion: string;
+  findings: { type: string; count: number; strategy: PrivacyStrategy }[];
+  /** Detection failed, so every string of the content was stored as `[REDACTED]`. */
+  failed: boolean;
+};
+
 /** An event's place in its gateway instance's Merkle log. */
 export type LedgerPosition = {
   logId: string;
@@ -262,8 +273,8 @@ export type AuditEvent = {
   attribution: Attribution;
   /** Rules that fired; filled by the policy work. */
   policy: unknown[];
-  /** Detector findings; filled by the privacy work. */
-  privacy: null;
+  /** What the privacy gate found and did before storage; `null` until the event is stored. */
+  privacy: PrivacyRecord | null;
   attempts: Attempt[];
   timing: Timing;
   outcome: Outcome;

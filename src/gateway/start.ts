@@ -1,7 +1,13 @@
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { adminToken, ensureDataFolder, instanceId, lockDataFolder } from '../config/data-folder.js';
+import {
+  adminToken,
+  ensureDataFolder,
+  instanceId,
+  lockDataFolder,
+  pseudonymKey,
+} from '../config/data-folder.js';
 import { ConfigError } from '../config/errors.js';
 import { ignoredEnvironment, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -13,6 +19,8 @@ import { recoverInterrupted } from '../store/recover.js';
 import { openSqliteWorkerStore } from '../store/sqlite/worker-store.js';
 import type { Store } from '../store/types.js';
 import { EventWriter } from '../store/writer.js';
+import { prepareDetectors } from '../privacy/scan.js';
+import { protectionSettings } from '../privacy/settings.js';
 import type { GatewayContext } from './context.js';
 import { resolveRoutes } from './routes.js';
 import { resolveProviders } from './routing.js';
@@ -70,8 +78,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   try {
     const store = await openStore(config, dataFolder);
     opened.push(() => store.close());
+    prepareDetectors();
     const writer = new EventWriter(store, {
       onError: (error) => logger.error({ err: error }, 'event batch not written yet; retrying'),
+      privacy: protectionSettings(config, pseudonymKey(dataFolder), token.value),
     });
     opened.push(() => writer.close());
     // Priced like any call: having no usage, a recovered call's cost is unknown, and counted so.

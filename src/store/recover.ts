@@ -40,7 +40,9 @@ export async function recoverInterrupted(
     await sink.flush();
   } else {
     for (let start = 0; start < events.length; start += RECOVERY_BATCH_SIZE) {
-      await sink.append(events.slice(start, start + RECOVERY_BATCH_SIZE).map(toEventRecord));
+      await sink.append(
+        events.slice(start, start + RECOVERY_BATCH_SIZE).map((event) => toEventRecord(event)),
+      );
     }
   }
   return events.length;

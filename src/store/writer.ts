@@ -1,6 +1,7 @@
 import { splitContent } from '../event/content.js';
-import type { AuditEvent } from '../event/types.js';
-import { protectContent } from '../privacy/protect.js';
+import type { AuditEvent, PrivacyRecord } from '../event/types.js';
+import { DETECTORS_VERSION } from '../privacy/scan.js';
+import { ephemeralSettings, protectContent, type ProtectionSettings } from '../privacy/protect.js';
 import type { EventRecord, Store } from './types.js';
 
 export type EventWriterOptions = {
@@ -12,6 +13,11 @@ export type EventWriterOptions = {
   retryDelayMs?: number;
   /** Longest wait between retries. Default 10 s. */
   maxRetryDelayMs?: number;
+  /**
+   * The privacy gate's settings; default: names pseudonymised, the rest redacted, with keys
+   * of this process alone.
+   */
+  privacy?: ProtectionSettings;
 };
 
 /** Raised by `record` after `close`. */
@@ -26,10 +32,36 @@ export class WriterClosedError extends Error {
 
 type Waiter = { written: number; resolve: () => void };
 
-/** An event as the store takes it: envelope apart, content through the privacy gate. */
-export function toEventRecord(event: AuditEvent): EventRecord {
+/** Longest run of detection before the writer lets other work in. */
+const PROTECT_SLICE_MS = 4;
+
+function isRecord(item: EventRecord | AuditEvent): item is EventRecord {
+  return 'envelope' in item;
+}
+
+function failedPrivacy(): PrivacyRecord {
+  return { detectorsVersion: DETECTORS_VERSION, findings: [], failed: true };
+}
+
+let processSettings: ProtectionSettings | null = null;
+
+/**
+ * An event as the store takes it: envelope apart, content through the privacy gate, and what
+ * the gate did in the envelope's `privacy`.
+ */
+export function toEventRecord(event: AuditEvent, settings?: ProtectionSettings): EventRecord {
   const { envelope, content } = splitContent(event);
-  return { envelope, content: protectContent(content) };
+  const gate = settings ?? (processSettings ??= ephemeralSettings());
+  const { request } = envelope;
+  const gated = protectContent(content, gate, request?.parameters ?? null);
+  return {
+    envelope: {
+      ...envelope,
+      request: request && { ...request, parameters: gated.parameters },
+      privacy: gated.privacy,
+    },
+    content: gated.content,
+  };
 }
 
 /**
@@ -44,8 +76,10 @@ export class EventWriter {
   readonly #batchSize: number;
   readonly #retryDelayMs: number;
   readonly #maxRetryDelayMs: number;
+  readonly #privacy: ProtectionSettings;
 
-  readonly #queue: EventRecord[] = [];
+  /** Events as recorded; each goes through the privacy gate on its first write attempt. */
+  readonly #queue: (EventRecord | AuditEvent)[] = [];
   #waiters: Waiter[] = [];
   /** Events ever queued and ever written; `flush` waits for the second to reach the first. */
   #queued = 0;
@@ -62,6 +96,7 @@ export class EventWriter {
     this.#batchSize = Math.max(1, options.batchSize ?? 500);
     this.#retryDelayMs = options.retryDelayMs ?? 100;
     this.#maxRetryDelayMs = options.maxRetryDelayMs ?? 10_000;
+    this.#privacy = options.privacy ?? ephemeralSettings();
   }
 
   /** Events queued and not yet written. */
@@ -72,7 +107,8 @@ export class EventWriter {
   /** Queues a finished event and returns at once; the write happens on a later turn. */
   record(event: AuditEvent): void {
     if (this.#closed) throw new WriterClosedError();
-    this.#queue.push(this.#protect(event));
+    // Detection runs when the batch is written, off the response path of this call.
+    this.#queue.push(event);
     this.#queued += 1;
 
     if (this.#queue.length >= this.#batchSize) {
@@ -105,13 +141,36 @@ export class EventWriter {
   /** Splits and protects; if the gate itself fails, keeps the envelope and stores no content. */
   #protect(event: AuditEvent): EventRecord {
     try {
-      return toEventRecord(event);
+      return toEventRecord(event, this.#privacy);
     } catch (error) {
       // Unprotected content must never reach storage; losing the whole event would be worse
       // than losing its content, and the failure is reported.
       this.#report(error);
-      return { envelope: splitContent(event).envelope, content: null };
+      const { envelope } = splitContent(event);
+      return { envelope: { ...envelope, privacy: failedPrivacy() }, content: null };
     }
+  }
+
+  /**
+   * Protects the head batch in place, yielding to the event loop every few milliseconds.
+   * TODO(#5): a worker pool for detection; on the main thread it caps events per second.
+   */
+  async #protectHead(): Promise<EventRecord[]> {
+    // Start on a later turn: a full queue starts a write from inside `record`, which runs on
+    // the path of the call that filled it.
+    await new Promise((resolve) => setImmediate(resolve));
+    const count = Math.min(this.#batchSize, this.#queue.length);
+    let slice = performance.now();
+    for (let index = 0; index < count; index += 1) {
+      const item = this.#queue[index] as EventRecord | AuditEvent;
+      if (isRecord(item)) continue;
+      this.#queue[index] = this.#protect(item);
+      if (performance.now() - slice > PROTECT_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
+    }
+    return this.#queue.slice(0, count) as EventRecord[];
   }
 
   /** Starts writing unless a write is running (it will pick the queue up) or a retry waits. */
@@ -129,8 +188,9 @@ export class EventWriter {
       while (this.#queue.length > 0) {
         // Only this loop removes from the queue, and only after a write succeeds, so the
         // head slice is still the same events when the append returns.
-        const batch = this.#queue.slice(0, this.#batchSize);
+        let batch: EventRecord[];
         try {
+          batch = await this.#protectHead();
           await this.#store.append(batch);
         } catch (error) {
           this.#scheduleRetry(error);

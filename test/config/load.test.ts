@@ -27,11 +27,38 @@ describe('configuration', () => {
     const config = loadConfig({ environment: {} });
     assert.equal(config.limits.maxBodyBytes, 33_554_432);
     assert.equal(config.limits.upstreamTimeoutMs, 600_000);
-    assert.deepEqual(config.capture, { mode: 'full', maxContentBytes: 1_048_576 });
+    assert.deepEqual(config.capture, { mode: 'full', maxContentBytes: 1_048_576, overrides: [] });
+    assert.deepEqual(config.privacy, {
+      regions: ['US', 'GB'],
+      names: true,
+      strategies: {},
+      defaultStrategy: 'redact',
+    });
     assert.equal(config.durability, 'relaxed');
     assert.deepEqual(config.store, { type: 'sqlite' });
     assert.equal(config.auth.requireKey, false);
     assert.equal(config.providers, undefined);
+  });
+
+  it('checks privacy and capture keys: regions, strategies, overrides', () => {
+    const file = configFile(
+      [
+        'privacy:',
+        '  regions: [FR, XX]',
+        '  strategies: { email: hide, person: keep }',
+        '  defaultStrategy: keep',
+        'capture:',
+        '  overrides: [{ mode: metadata }]',
+      ].join('\n'),
+    );
+    const problems = problemsOf(() => loadConfig({ file, environment: {} }));
+    const paths = problems.map((problem) => problem.split(':')[0]).sort();
+    assert.deepEqual(paths, [
+      'capture.overrides.0',
+      'privacy.defaultStrategy',
+      'privacy.regions.1',
+      'privacy.strategies.email',
+    ]);
   });
 
   it('reads the example configuration shipped with the project', () => {

@@ -90,4 +90,37 @@ describe('capture.mode', () => {
       await gateway.stop();
     }
   });
+
+  it('overrides: the first override matching the app, provider or model sets the mode', async () => {
+    const gateway = await startTestGateway({
+      environment: {
+        AUDITGATE_CAPTURE__OVERRIDES:
+          '[{app: ward, mode: metadata}, {provider: openai, model: gpt-4.1-nano, mode: hashes}]',
+      },
+    });
+    try {
+      const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'sk-test' });
+      const send = async (model: string, app: string | null) => {
+        const { response } = await client.chat.completions
+          .create(
+            {
+              model,
+              messages: [
+                { role: 'system', content: SYSTEM },
+                { role: 'user', content: PROMPT },
+              ],
+            },
+            { headers: app ? { 'x-auditgate-app': app } : {} },
+          )
+          .withResponse();
+        return gateway.event(response.headers.get('x-auditgate-event-id'));
+      };
+      // The app's override comes first, so it wins over the model's.
+      assert.equal((await send('gpt-4.1-nano', 'ward')).request?.system, null);
+      assert.equal((await send('gpt-4.1-nano', 'billing')).request?.system, sha256(SYSTEM));
+      assert.equal((await send('gpt-4o-mini', 'billing')).request?.system, SYSTEM);
+    } finally {
+      await gateway.stop();
+    }
+  });
 });

@@ -171,3 +171,34 @@ function defaultResponse(): ResponseRecord {
     embeddings: null,
   };
 }
+
+/** PROMPT_TEXT as the privacy gate stores it by default (written by hand). */
+export const STORED_PROMPT_TEXT = 'What is the capital of France? My card is [CREDIT_CARD].';
+
+/**
+ * The default event as the store holds it after the default privacy gate: the card in the
+ * prompt redacted and the gate's record filled. Other content has nothing to mask.
+ */
+export function asStored(event: AuditEvent): AuditEvent {
+  const request = event.request && {
+    ...event.request,
+    messages:
+      event.request.messages?.map((message) => ({
+        ...message,
+        parts: message.parts.map((part) =>
+          part.type === 'text' && part.content === PROMPT_TEXT
+            ? { ...part, content: STORED_PROMPT_TEXT }
+            : part,
+        ),
+      })) ?? null,
+  };
+  return {
+    ...event,
+    request,
+    privacy: {
+      detectorsVersion: '1',
+      findings: [{ type: 'credit_card', count: 1, strategy: 'redact' }],
+      failed: false,
+    },
+  };
+}
