@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -36,11 +36,17 @@ describe('the data folder', () => {
   it('takes over a lock whose holder was killed but not yet reaped (a zombie)', async (t) => {
     // The background sleep's parent becomes `sleep 60` (exec), which never reaps it.
     const shell = spawn('sh', ['-c', 'sleep 30 & echo $!; exec sleep 60'], { stdio: 'pipe' });
-    const zombie = Number((await once(shell.stdout, 'data'))[0].toString());
-    process.kill(zombie, 'SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 200));
     t.after(() => shell.kill('SIGKILL'));
-    if (!readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z')) return t.skip('no /proc');
+    const zombie = Number((await once(shell.stdout, 'data'))[0].toString());
+    if (!existsSync(`/proc/${zombie}/stat`)) return t.skip('no /proc');
+    // Killed before the shell has become `sleep 60`, the child would be reaped by the shell.
+    while (readFileSync(`/proc/${shell.pid}/comm`, 'utf8').trim() !== 'sleep') {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    process.kill(zombie, 'SIGKILL');
+    while (!readFileSync(`/proc/${zombie}/stat`, 'utf8').includes(') Z')) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
 
     writeFileSync(join(folder, 'gateway.lock'), `${zombie}\n`);
     const gateway = await startTestGateway({ dataFolder: folder });
