@@ -1,0 +1,61 @@
+/**
+ * What a leaf of the ledger is: an event's envelope as RFC 8785 canonical JSON, beside a
+ * salted commitment to its content, never the content itself.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { hashLeaf, type Hash } from './merkle.js';
+
+/**
+ * The leaf layout. A leaf says which layout it uses, so that a later layout (or fields other
+ * features add to the envelope) never changes how an old leaf is read back.
+ */
+export const LEAF_VERSION = 1;
+
+/** Bytes of a content salt. */
+const SALT_BYTES = 32;
+
+/** An envelope as the leaf takes it: any JSON object; its `ledger` field is left out. */
+export type LeafEnvelope = Record<string, unknown>;
+
+/** RFC 8785 canonical JSON of `value`. */
+export function canonicalJson(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('value: expected JSON data, got undefined');
+  return text;
+}
+
+/** A new random salt for one event's content commitment, as hex. */
+export function newSalt(): string {
+  return randomBytes(SALT_BYTES).toString('hex');
+}
+
+/** HMAC-SHA-256 of the content's canonical JSON, keyed by the event's salt, as hex. */
+export function commitContent(content: unknown, saltHex: string): string {
+  return createHmac('sha256', Buffer.from(saltHex, 'hex'))
+    .update(canonicalJson(content))
+    .digest('hex');
+}
+
+/** Whether `content` opens `commitment` with `saltHex`. */
+export function contentMatches(content: unknown, saltHex: string, commitment: string): boolean {
+  const expected = Buffer.from(commitContent(content, saltHex), 'hex');
+  const actual = Buffer.from(commitment, 'hex');
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/**
+ * The leaf's bytes: canonical JSON of `{leafVersion, envelope, contentCommitment}`, with the
+ * envelope's own `ledger` field left out (it names the leaf, so it cannot be inside it).
+ */
+export function leafBytes(envelope: LeafEnvelope, contentCommitment: string | null): Buffer {
+  const rest = { ...envelope };
+  delete rest.ledger;
+  const leaf = { leafVersion: LEAF_VERSION, envelope: rest, contentCommitment };
+  return Buffer.from(canonicalJson(leaf), 'utf8');
+}
+
+/** The leaf hash of an envelope and its commitment: SHA-256(0x00 || leaf). */
+export function leafHashOf(envelope: LeafEnvelope, contentCommitment: string | null): Hash {
+  return hashLeaf(leafBytes(envelope, contentCommitment));
+}
