@@ -27,6 +27,7 @@ function observedStore(inner: Store, failures = 0, failAfterWriting = false) {
   const appends: number[] = [];
   let failuresLeft = failures;
   const store: Store = {
+    ...inner,
     journal: (entry) => inner.journal(entry),
     async append(records: EventRecord[]) {
       appends.push(records.length);

@@ -1,11 +1,35 @@
 /** Messages between the gateway and the thread that owns the SQLite connections. */
+import type { LedgerSetup } from './ledger.js';
+import type { CheckpointResult } from './index.js';
 
 /** What the thread is started with (`workerData`). */
-export type WorkerSetup = { path: string; role: 'store' | 'checkpointer'; intervalMs: number };
+export type WorkerSetup = {
+  path: string;
+  role: 'store' | 'checkpointer';
+  intervalMs: number;
+  ledger?: LedgerSetup;
+};
 
 /** The store methods the thread serves. */
 export type StoreMethod =
-  'journal' | 'append' | 'orphanedJournal' | 'getEvent' | 'listEvents' | 'ping' | 'close';
+  | 'journal'
+  | 'append'
+  | 'orphanedJournal'
+  | 'getEvent'
+  | 'listEvents'
+  | 'ping'
+  | 'close'
+  | 'ledgerState'
+  | 'listCheckpoints'
+  | 'checkpointNow'
+  | 'eventProof'
+  | 'consistencyProof'
+  | 'evidenceBundle'
+  | 'erase'
+  | 'createHold'
+  | 'listHolds'
+  | 'releaseHold'
+  | 'journalBacklog';
 
 export type StoreRequest = { id: number; method: StoreMethod; args: unknown[] };
 
@@ -16,6 +40,7 @@ export type StoreReply =
   | { id: number; result: unknown }
   | { id: number; error: SerializedError }
   | { ready: true }
+  | { ledger: CheckpointResult }
   | { startError: SerializedError };
 
 /** Flattens an error to what a structured clone keeps. */
