@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import type { GatewayContext } from '../gateway/context.js';
 import { createTokenCheck } from './auth.js';
 import { ApiError, cut, toApiError } from './errors.js';
+import { ledgerHealth, ledgerRoutes } from './ledger.js';
 import { parseEventQuery } from './query.js';
 
 /** Where the API lives. `api` is a reserved name, so every path under it is the API's. */
 export const API_PREFIX = '/api';
 
-type ApiRoute = { method: 'GET'; url: string; handler: RouteHandlerMethod };
+type ApiRoute = { method: 'GET' | 'POST' | 'DELETE'; url: string; handler: RouteHandlerMethod };
 
 /**
  * Registers the API under `API_PREFIX`: the routes of `/v1`, and `not_found` for every other
@@ -21,7 +22,7 @@ export function registerApi(api: FastifyInstance, context: GatewayContext, admin
 
   api.register(
     (v1, _options, done) => {
-      registerRoutes(v1, v1Routes(context));
+      registerRoutes(v1, [...v1Routes(context), ...ledgerRoutes(context)]);
       done();
     },
     { prefix: '/v1' },
@@ -68,7 +69,7 @@ function v1Routes(context: GatewayContext): ApiRoute[] {
       url: '/health',
       handler: async () => ({
         store: (await context.store.ping()) ? 'ok' : 'unavailable',
-        // TODO(#6): ledger and exporter backlogs join this once they exist.
+        ...(await ledgerHealth(context)),
       }),
     },
   ];
