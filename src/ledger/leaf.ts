@@ -18,11 +18,37 @@ const SALT_BYTES = 32;
 /** An envelope as the leaf takes it: any JSON object; its `ledger` field is left out. */
 export type LeafEnvelope = Record<string, unknown>;
 
-/** RFC 8785 canonical JSON of `value`. */
+/**
+ * RFC 8785 canonical JSON of `value`. RFC 8785 has no form for a lone UTF-16 surrogate or a
+ * non-finite number, which a prompt or a provider body can carry; such a value is first brought
+ * to what JSON gives back (non-finite numbers `null`) with each lone surrogate as U+FFFD, so that
+ * recording never fails on content and a verifier reading the stored JSON gets the same bytes.
+ */
 export function canonicalJson(value: unknown): string {
-  const text = canonicalize(value);
+  let text: string | undefined;
+  try {
+    text = canonicalize(value);
+  } catch {
+    text = canonicalize(wellFormed(JSON.parse(JSON.stringify(value)) as unknown));
+  }
   if (text === undefined) throw new TypeError('value: expected JSON data, got undefined');
   return text;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function wellFormedString(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/** JSON data with every string made well-formed (lone surrogates become U+FFFD). */
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return wellFormedString(value);
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value === null || typeof value !== 'object') return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) result[wellFormedString(key)] = wellFormed(item);
+  return result;
 }
 
 /** A new random salt for one event's content commitment, as hex. */

@@ -84,6 +84,15 @@ describe('leaves', () => {
     );
   });
 
+  it('commits to content with a lone surrogate (a cut emoji) as to U+FFFD, rather than failing', () => {
+    const salt = '11'.repeat(32);
+    const cut = { text: 'ok \ud83d' };
+    assert.equal(canonicalJson(cut), '{"text":"ok \ufffd"}');
+    // What the store writes and a verifier reads back is the JSON text; it commits the same.
+    const readBack = JSON.parse(JSON.stringify(cut)) as unknown;
+    assert.ok(contentMatches(readBack, salt, commitContent(cut, salt)));
+  });
+
   it('leaves the ledger field out of the leaf and carries the leaf version', () => {
     const leaf = leafBytes({ id: 'e1', ledger: { logId: 'l', index: 3, leafHash: 'ff' } }, 'cc');
     assert.equal(
