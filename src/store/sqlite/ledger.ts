@@ -108,9 +108,9 @@ export class SqliteLedger {
   assign(envelope: AuditEvent, content: EventContent | null): AssignedLeaf {
     const pending = this.#pending;
     if (!pending) throw new Error('ledger: assign outside a batch');
-    // The leaf is computed from the envelope as JSON will give it back, so that a verifier
-    // reading the stored JSON rebuilds the same bytes.
-    const plain = JSON.parse(JSON.stringify({ ...envelope, ledger: null })) as AuditEvent;
+    // Envelopes are plain JSON data, so canonical JSON of the object equals canonical JSON of
+    // the stored text a verifier parses (canonicalJson itself takes the JSON form otherwise).
+    const plain: AuditEvent = { ...envelope, ledger: null };
     const salt = content ? newSalt() : null;
     const commitment = content && salt ? commitContent(content, salt) : null;
     const leafHash = leafHashOf(plain as unknown as Record<string, unknown>, commitment);
