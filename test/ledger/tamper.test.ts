@@ -10,6 +10,7 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { toEventRecord } from '../../src/store/writer.js';
 import { makeEvent } from '../helpers/events.js';
 import { runCommand } from '../helpers/run-cli.js';
+import { writeConfig } from '../helpers/upstream.js';
 
 const root = mkdtempSync(join(tmpdir(), 'auditgate-tamper-'));
 const original = join(root, 'original');
@@ -59,6 +60,25 @@ describe('auditgate verify on a store changed behind its back', () => {
       output,
       /log gw-test \(auditgate\/gw-test\): 10 events, 5 checkpoints \(the last at size 10\): ok/,
     );
+  });
+
+  it('verifies the store a configuration names, with its ledger key path', async () => {
+    const config = writeConfig({
+      store: { type: 'sqlite', path: join(original, 'auditgate.db') },
+      ledger: { keyPath: join(original, 'ledger-key.pem') },
+    });
+    const empty = join(root, 'empty-data');
+    const { status, output } = await runCommand([
+      'verify',
+      '--config',
+      config.path,
+      '--data',
+      empty,
+    ]);
+    config.remove();
+    assert.equal(status, 0, output);
+    assert.match(output, /log gw-test \(auditgate\/gw-test\): 10 events, 5 checkpoints/);
+    assert.doesNotMatch(output, /no ledger key/);
   });
 
   it('names an event whose envelope was changed', async () => {
