@@ -8,6 +8,7 @@ import { newEventId, newSpanId, newTraceId } from '../event/ids.js';
 import { SCHEMA_VERSION, type AuditEvent } from '../event/types.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { ApiError, cut } from './errors.js';
+import { parseTime, TIME_EXPECTED } from './time.js';
 
 /** A route of the API's `/v1` scope. */
 export type LedgerRoute = {
@@ -29,8 +30,8 @@ const holdBody = z.strictObject({
     .regex(/^(user|team):.{1,200}$/s, "expected 'user:ID' or 'team:ID'")
     .nullable()
     .default(null),
-  from: z.iso.datetime({ offset: true }).nullable().default(null),
-  to: z.iso.datetime({ offset: true }).nullable().default(null),
+  from: z.string().nullable().default(null),
+  to: z.string().nullable().default(null),
   reason: z.string().min(1).max(2000),
 });
 
@@ -114,7 +115,9 @@ export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
       url: '/holds',
       handler: async (request, reply) => {
         const body = parseBody(holdBody, request.body);
-        return reply.code(201).send(await store.createHold(body));
+        const from = body.from === null ? null : requiredTime('from', body.from);
+        const to = body.to === null ? null : requiredTime('to', body.to);
+        return reply.code(201).send(await store.createHold({ ...body, from, to }));
       },
     },
     {
@@ -227,9 +230,10 @@ function wholeNumber(name: string, value: unknown, minimum: number): number {
 }
 
 function requiredTime(name: string, value: unknown): string {
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+  const time = typeof value === 'string' ? parseTime(value) : null;
+  if (time === null) {
     const shown = typeof value === 'string' ? `'${cut(value)}'` : 'nothing';
-    throw new ApiError(400, 'invalid_query', `${name}: expected an ISO 8601 time, got ${shown}`);
+    throw new ApiError(400, 'invalid_query', `${name}: expected ${TIME_EXPECTED}, got ${shown}`);
   }
-  return new Date(Date.parse(value)).toISOString();
+  return time;
 }

@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { Command } from 'commander';
+import { parseTime, TIME_EXPECTED } from '../api/time.js';
 import { loadConfig } from '../config/load.js';
 import { storePath } from '../gateway/start.js';
 import { verifyBundle, type BundleReport } from '../ledger/bundle.js';
@@ -138,22 +139,13 @@ function printJson(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
 }
 
-/** An ISO 8601 time as given, or a relative one (`24h`, `30m`, `7d`, `now`) made absolute. */
-export function absoluteTime(value: string, now = Date.now()): string {
-  if (value === 'now') return new Date(now).toISOString();
-  const relative = /^(\d+)(s|m|h|d)$/.exec(value);
-  if (relative) {
-    const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
-      relative[2] as 's' | 'm' | 'h' | 'd'
-    ];
-    return new Date(now - Number(relative[1]) * unit).toISOString();
-  }
-  if (Number.isNaN(Date.parse(value))) {
-    throw new Error(
-      `time: expected ISO 8601 or a relative time such as 24h, got '${value.slice(0, 64)}'`,
-    );
-  }
-  return value;
+/** A time as the API takes it (ISO 8601, a date, or relative like `24h`), or `now`. */
+function absoluteTime(value: string): string {
+  if (value === 'now') return new Date().toISOString();
+  const time = parseTime(value);
+  if (time === null)
+    throw new Error(`time: expected ${TIME_EXPECTED}, got '${value.slice(0, 64)}'`);
+  return time;
 }
 
 /** `verify --data/--config`: returns the number of problems found. */
