@@ -79,6 +79,10 @@ export class LogVerifier {
   readonly #frontier = new Frontier();
   readonly #findings: Finding[] = [];
   readonly #erasedBy = new Map<string, string>();
+  readonly #otherErasures: ReadonlyMap<string, string>;
+  /** The largest signed size whose root matched, below any mismatch. */
+  #lastMatchedSize = 0;
+  #rootMismatch = false;
   readonly #contentGone: { id: string; index: number }[] = [];
   #checkpointCount = 0;
   #lastCheckpointSize: number | null = null;
@@ -87,8 +91,17 @@ export class LogVerifier {
   #previousId: string | null = null;
   #removals: PendingRemoval[] = [];
 
-  constructor(log: LogRecord, checkpoints: readonly StoredCheckpoint[]) {
+  /**
+   * `otherErasures` maps event ids to the erasure events of other logs of the same store that
+   * erased their content (each erasure event is checked as a leaf of its own log).
+   */
+  constructor(
+    log: LogRecord,
+    checkpoints: readonly StoredCheckpoint[],
+    otherErasures: ReadonlyMap<string, string> = new Map(),
+  ) {
     this.#log = log;
+    this.#otherErasures = otherErasures;
     for (const checkpoint of checkpoints) this.#checkSignature(checkpoint);
   }
 
@@ -163,7 +176,7 @@ export class LogVerifier {
 
     const erased: ErasedContent[] = [];
     for (const { id, index } of this.#contentGone) {
-      const erasedBy = this.#erasedBy.get(id);
+      const erasedBy = this.#erasedBy.get(id) ?? this.#otherErasures.get(id);
       if (erasedBy) erased.push({ eventId: id, erasedBy });
       else
         this.#find(
@@ -221,12 +234,21 @@ export class LogVerifier {
 
   #checkRootAt(size: number): void {
     const signed = this.#signedRoots.get(size);
-    if (signed === undefined || this.#frontier.root().toString('hex') === signed) return;
+    if (signed === undefined) return;
+    if (this.#frontier.root().toString('hex') === signed) {
+      if (!this.#rootMismatch) this.#lastMatchedSize = size;
+      return;
+    }
+    // The first mismatch narrows the change to the leaves since the last checkpoint that held.
+    const where = this.#rootMismatch
+      ? ''
+      : ` (a leaf from index ${this.#lastMatchedSize} to ${size - 1} was changed)`;
+    this.#rootMismatch = true;
     this.#find(
       'checkpoint_root',
       null,
       size - 1,
-      `checkpoint at size ${size}: the events stored now hash to another root than it signed`,
+      `checkpoint at size ${size}: the events stored now hash to another root than it signed${where}`,
     );
   }
 

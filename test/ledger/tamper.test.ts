@@ -207,7 +207,7 @@ describe('auditgate verify on a store changed behind its back', () => {
     // The first checkpoint covering index 1 is the one at size 2.
     assert.ok(
       output.includes(
-        'checkpoint_root: checkpoint at size 2: the events stored now hash to another root than it signed',
+        'checkpoint_root: checkpoint at size 2: the events stored now hash to another root than it signed (a leaf from index 0 to 1 was changed)',
       ),
       output,
     );

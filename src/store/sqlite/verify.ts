@@ -75,6 +75,7 @@ function verifyDatabase(database: Database.Database, options: VerifyStoreOptions
     FROM events LEFT JOIN event_content ON event_content.event_id = events.id
     WHERE events.log_id = ? ORDER BY events.leaf_index`);
 
+  const erasures = erasuresInStore(database);
   let done = 0;
   const reports: LogReport[] = [];
   for (const log of logs) {
@@ -83,6 +84,7 @@ function verifyDatabase(database: Database.Database, options: VerifyStoreOptions
     const verifier = new LogVerifier(
       { logId: log.log_id, origin: log.origin, publicKey, recordedSize: log.tree_size },
       checkpoints.all(log.log_id),
+      erasures,
     );
     for (const row of leaves.iterate(log.log_id)) {
       verifier.add(toLeafRow(row));
@@ -106,6 +108,30 @@ function verifyDatabase(database: Database.Database, options: VerifyStoreOptions
   done += unledgered + findings.length;
   options.onProgress?.(Math.min(done, total), total);
   return { logs: reports, unledgered, findings };
+}
+
+/**
+ * Which erasure event erased each event's content, across every log: an erasure recorded by
+ * one instance may name events of another. Each erasure event is itself checked in its log.
+ */
+function erasuresInStore(database: Database.Database): Map<string, string> {
+  const erasedBy = new Map<string, string>();
+  const rows = database
+    .prepare<[], { id: string; envelope: string }>(
+      "SELECT id, envelope FROM events WHERE kind = 'erasure' AND outcome = 'ok'",
+    )
+    .all();
+  for (const row of rows) {
+    try {
+      const envelope = JSON.parse(row.envelope) as { erasure?: { eventIds?: unknown } };
+      const ids = envelope.erasure?.eventIds;
+      if (!Array.isArray(ids)) continue;
+      for (const id of ids) if (typeof id === 'string') erasedBy.set(id, row.id);
+    } catch {
+      // A broken envelope is reported by its own log's pass.
+    }
+  }
+  return erasedBy;
 }
 
 /** Events with no log: before the first log began they are old; after, inserted. */
