@@ -18,6 +18,8 @@ import { performance } from 'node:perf_hooks';
 import { generateKeyPairSync } from 'node:crypto';
 import { openSqliteWorkerStore } from '../src/store/sqlite/worker-store.js';
 import { EventWriter } from '../src/store/writer.js';
+import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import { makeEvent } from '../test/helpers/events.js';
 import { startHelper } from './child.js';
 import { createTarget, emptySample, runSequential } from './load.js';
@@ -147,7 +149,10 @@ async function main(): Promise<void> {
   const current = readFileSync(RESULTS_FILE, 'utf8');
   const start = current.indexOf(`\n${SECTION}\n`);
   const kept = start < 0 ? current : current.slice(0, start);
-  writeFileSync(RESULTS_FILE, `${kept.trimEnd()}\n\n${section}`);
+  // Laid out as the repository's Prettier settings want it, as the gateway bench does.
+  const options = await resolveConfig(fileURLToPath(RESULTS_FILE));
+  const text = `${kept.trimEnd()}\n\n${section}`;
+  writeFileSync(RESULTS_FILE, await format(text, { ...options, parser: 'markdown' }));
   console.error('bench: the Ledger section of bench/RESULTS.md is written');
 }
 
