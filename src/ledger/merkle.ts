@@ -37,32 +37,55 @@ export function rootHash(leafHashes: readonly Hash[]): Hash {
   return frontier.root();
 }
 
+/**
+ * Subtree roots already computed over one list of leaf hashes, keyed by `start:end`. Proofs
+ * for many leaves of one tree share most of their nodes; with one cache, the proofs of a run of
+ * k neighbouring leaves cost O(n log n) hashes in all instead of O(k n).
+ */
+export type SubtreeCache = Map<string, Hash>;
+
 /** PATH(m, D[n]): the inclusion proof of leaf `index` in the tree of `leafHashes`. */
-export function inclusionProof(index: number, leafHashes: readonly Hash[]): Hash[] {
+export function inclusionProof(
+  index: number,
+  leafHashes: readonly Hash[],
+  cache: SubtreeCache = new Map(),
+): Hash[] {
   if (!Number.isInteger(index) || index < 0 || index >= leafHashes.length) {
     throw new RangeError(`index: expected 0 to ${leafHashes.length - 1}, got ${index}`);
   }
-  return subtreePath(index, leafHashes, 0, leafHashes.length);
+  return subtreePath(index, { leaves: leafHashes, cache }, 0, leafHashes.length);
 }
 
-function subtreePath(index: number, leaves: readonly Hash[], start: number, end: number): Hash[] {
+type Leaves = { leaves: readonly Hash[]; cache: SubtreeCache };
+
+function subtreePath(index: number, tree: Leaves, start: number, end: number): Hash[] {
   const size = end - start;
   if (size === 1) return [];
   const split = splitPoint(size);
   if (index < split) {
     return [
-      ...subtreePath(index, leaves, start, start + split),
-      subtreeRoot(leaves, start + split, end),
+      ...subtreePath(index, tree, start, start + split),
+      subtreeRoot(tree, start + split, end),
     ];
   }
   return [
-    ...subtreePath(index - split, leaves, start + split, end),
-    subtreeRoot(leaves, start, start + split),
+    ...subtreePath(index - split, tree, start + split, end),
+    subtreeRoot(tree, start, start + split),
   ];
 }
 
-function subtreeRoot(leaves: readonly Hash[], start: number, end: number): Hash {
-  return rootHash(leaves.slice(start, end));
+/**
+ * MTH of leaves `[start, end)`, from the cache where a proof used it before. Only proof nodes
+ * are cached (O(log n) per proof), never every interior node, so one proof over a large log
+ * stays small in memory.
+ */
+function subtreeRoot(tree: Leaves, start: number, end: number): Hash {
+  const key = `${start}:${end}`;
+  const cached = tree.cache.get(key);
+  if (cached) return cached;
+  const root = rootHash(tree.leaves.slice(start, end));
+  tree.cache.set(key, root);
+  return root;
 }
 
 /** PROOF(m, D[n]): the consistency proof from the tree of the first `oldSize` leaves. */
@@ -72,12 +95,12 @@ export function consistencyProof(oldSize: number, leafHashes: readonly Hash[]): 
     throw new RangeError(`from: expected 0 to ${newSize}, got ${oldSize}`);
   }
   if (oldSize === 0 || oldSize === newSize) return [];
-  return subproof(oldSize, leafHashes, 0, newSize, true);
+  return subproof(oldSize, { leaves: leafHashes, cache: new Map() }, 0, newSize, true);
 }
 
 function subproof(
   oldSize: number,
-  leaves: readonly Hash[],
+  leaves: Leaves,
   start: number,
   end: number,
   complete: boolean,

@@ -53,6 +53,14 @@ describe('RFC 6962 hashing', () => {
     }
   });
 
+  it('gives the same proofs with a cache shared across the leaves of one tree', () => {
+    const cache = new Map();
+    for (let index = 0; index < leafHashes.length; index += 1) {
+      const shared = inclusionProof(index, leafHashes, cache);
+      assert.ok(verifyInclusion(index, 8, leafHashes[index]!, shared, roots[8]!), `${index}/8`);
+    }
+  });
+
   it('proves every smaller tree consistent with every larger one against the vector roots', () => {
     for (let newSize = 1; newSize < roots.length; newSize += 1) {
       for (let oldSize = 1; oldSize <= newSize; oldSize += 1) {

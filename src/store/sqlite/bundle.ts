@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { inclusionProof } from '../../ledger/merkle.js';
+import { inclusionProof, type SubtreeCache } from '../../ledger/merkle.js';
 import type { BundleEvent, EvidenceBundle } from '../../ledger/types.js';
 import { leafHashes, logStates } from './ledger.js';
 
@@ -32,14 +32,14 @@ export function buildBundle(database: Database.Database, from: string, to: strin
     const rows = select.all(log.logId, from, to, checkpoint.treeSize);
     if (rows.length === 0) continue;
     const hashes = leafHashes(database, log.logId, checkpoint.treeSize);
+    const cache: SubtreeCache = new Map();
     const events = rows.map((row): BundleEvent => ({
       // Both columns hold JSON the store wrote itself.
       envelope: JSON.parse(row.envelope) as Record<string, unknown>,
       contentCommitment: row.content_commitment,
       content: row.content === null ? null : (JSON.parse(row.content) as unknown),
       salt: row.salt,
-      // TODO(#6): a proof per event costs O(n); share interior nodes across the bundle.
-      proof: inclusionProof(row.leaf_index, hashes).map((hash) => hash.toString('hex')),
+      proof: inclusionProof(row.leaf_index, hashes, cache).map((hash) => hash.toString('hex')),
     }));
     logs.push({
       logId: log.logId,
