@@ -43,6 +43,7 @@ describe('a gateway killed with SIGKILL under steady streaming traffic', () => {
   let child: ChildProcess | null = null;
   let gateway: TestGateway | null = null;
   let tracesSent: string[] = [];
+  let verifiedWhileDown: { status: number | null; output: string } | null = null;
 
   before(async () => {
     // Each answer streams ten chunks 15 ms apart, so calls are in flight when the kill lands.
@@ -96,6 +97,8 @@ describe('a gateway killed with SIGKILL under steady streaming traffic', () => {
     child = null;
     await Promise.all(workers);
 
+    // The killed gateway's folder as it was left: WAL not checkpointed, journal rows orphaned.
+    verifiedWhileDown = await runCommand(['verify', '--data', dataFolder]);
     tracesSent = upstream.requests.map((request) => {
       const traceparent = String(request.headers.traceparent ?? '');
       return traceparent.split('-')[1] ?? '';
@@ -130,6 +133,11 @@ describe('a gateway killed with SIGKILL under steady streaming traffic', () => {
       interrupted >= 1 && interrupted <= (gateway?.recovered ?? 0),
       `${interrupted} interrupted`,
     );
+  });
+
+  it("verifies the killed gateway's folder as it was left, before any restart", () => {
+    assert.equal(verifiedWhileDown?.status, 0, verifiedWhileDown?.output);
+    assert.match(verifiedWhileDown?.output ?? '', /: ok\n/);
   });
 
   it('verifies after the restart', async () => {
