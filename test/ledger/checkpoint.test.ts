@@ -9,7 +9,13 @@ import {
   signCheckpoint,
   signNote,
 } from '../../src/ledger/checkpoint.js';
-import { canonicalJson, commitContent, contentMatches, leafBytes } from '../../src/ledger/leaf.js';
+import {
+  canonicalJson,
+  commitContent,
+  contentMatches,
+  leafBytes,
+  newSalt,
+} from '../../src/ledger/leaf.js';
 
 // The example key and note of golang.org/x/mod/sumdb/note (its ExampleSign and ExampleOpen).
 const EXAMPLE_SEED = Buffer.from('AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz', 'base64').subarray(
@@ -91,6 +97,12 @@ describe('leaves', () => {
     // What the store writes and a verifier reads back is the JSON text; it commits the same.
     const readBack = JSON.parse(JSON.stringify(cut)) as unknown;
     assert.ok(contentMatches(readBack, salt, commitContent(cut, salt)));
+  });
+
+  it('draws a fresh 32-byte salt for every event, across refills of the salt pool', () => {
+    const salts = Array.from({ length: 600 }, () => newSalt());
+    assert.equal(new Set(salts).size, 600);
+    for (const salt of salts) assert.match(salt, /^[0-9a-f]{64}$/);
   });
 
   it('leaves the ledger field out of the leaf and carries the leaf version', () => {
