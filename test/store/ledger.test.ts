@@ -115,6 +115,20 @@ describe('the store keeps the ledger', () => {
     await store.close();
   });
 
+  it('lets only one writer append to a log: a second one on the same file is refused', async () => {
+    const path = newPath();
+    const first = openSqliteStore(path, { ledger: setup() });
+    const second = openSqliteStore(path, { ledger: setup() });
+    await first.append([toEventRecord(makeEvent())]);
+    const refused = makeEvent();
+    await assert.rejects(second.append([toEventRecord(refused)]), { code: 'ledger_inconsistent' });
+    assert.equal(await first.getEvent(refused.id), null);
+    await first.append([toEventRecord(makeEvent())]);
+    assert.equal((await first.ledgerState())[0]?.treeSize, 2);
+    await second.close();
+    await first.close();
+  });
+
   it('refuses to keep a log with another key than the one it was begun with', async () => {
     const path = newPath();
     await openSqliteStore(path, { ledger: setup() }).close();

@@ -99,8 +99,19 @@ export class SqliteLedger {
     return this.#frontier.size;
   }
 
-  /** Starts a batch: leaves are assigned on a copy of the frontier until `commit`. */
+  /**
+   * Starts a batch (inside the append transaction): leaves are assigned on a copy of the
+   * frontier until `commit`. The log's row is its lock: if it no longer holds the size this
+   * writer has, another writer (a process given the same store and instance id) appended, and
+   * the batch is refused rather than forking the tree.
+   */
   begin(): void {
+    const recorded = this.#statements.selectLog.get(this.logId)?.tree_size;
+    if (recorded !== this.#frontier.size) {
+      throw new LedgerInconsistentError(
+        `log ${this.logId} was appended to by another writer; only one gateway may write a log`,
+      );
+    }
     this.#pending = this.#frontier.clone();
   }
 
@@ -135,7 +146,8 @@ export class SqliteLedger {
   writeBatch(): void {
     const pending = this.#pending;
     if (!pending) return;
-    this.#statements.updateLog.run(pending.size, formatHashes(pending.nodes), this.logId);
+    const nodes = formatHashes(pending.nodes);
+    this.#statements.updateLog.run(pending.size, nodes, this.logId, this.size);
   }
 
   /** Keeps the batch's frontier once its transaction committed. */
@@ -330,8 +342,8 @@ function prepareStatements(database: Database.Database) {
     insertLog: database.prepare<[LogRow & { created_at: string }]>(`
       INSERT INTO ledger_logs (log_id, origin, public_key, tree_size, frontier, created_at)
       VALUES (@log_id, @origin, @public_key, @tree_size, @frontier, @created_at)`),
-    updateLog: database.prepare<[number, string, string]>(
-      'UPDATE ledger_logs SET tree_size = ?, frontier = ? WHERE log_id = ?',
+    updateLog: database.prepare<[number, string, string, number]>(
+      'UPDATE ledger_logs SET tree_size = ?, frontier = ? WHERE log_id = ? AND tree_size = ?',
     ),
     lastCheckpoint: database.prepare<[string], CheckpointRow>(
       'SELECT * FROM ledger_checkpoints WHERE log_id = ? ORDER BY tree_size DESC LIMIT 1',
