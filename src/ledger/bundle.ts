@@ -36,13 +36,23 @@ export function verifyBundle(bundle: EvidenceBundle): BundleReport {
     contentAbsent: [],
     findings: [],
   };
-  if (bundle.format !== 'auditgate-evidence-bundle/1' || !Array.isArray(bundle.logs)) {
+  const shaped = typeof bundle === 'object' && bundle !== null;
+  if (!shaped || bundle.format !== 'auditgate-evidence-bundle/1' || !Array.isArray(bundle.logs)) {
     report.findings.push(
       finding('changed', '', null, null, 'the file is not an auditgate evidence bundle'),
     );
     return report;
   }
-  for (const log of bundle.logs) verifyBundleLog(log, report);
+  for (const log of bundle.logs) {
+    try {
+      verifyBundleLog(log, report);
+    } catch (error) {
+      // An edited bundle can have any shape; what cannot be read is a finding, not a crash.
+      const logId = typeof log?.logId === 'string' ? log.logId : '';
+      const message = `log ${logId || '(unnamed)'}: part of the bundle is malformed (${(error as Error).message})`;
+      report.findings.push(finding('changed', logId, null, null, message));
+    }
+  }
   return report;
 }
 
