@@ -214,11 +214,16 @@ function printLog(log: LogReport): void {
   }
   const checkpoint =
     log.lastCheckpointSize === null ? 'none yet' : `the last at size ${log.lastCheckpointSize}`;
-  const verdict = log.findings.length === 0 ? 'ok' : `${log.findings.length} problems`;
+  const verdict = log.findings.length === 0 ? 'ok' : count(log.findings.length, 'problem');
   console.log(
-    `log ${log.logId} (${log.origin}): ${log.events} events, ${log.checkpoints} checkpoints ` +
+    `log ${log.logId} (${log.origin}): ${count(log.events, 'event')}, ` +
+      `${count(log.checkpoints, 'checkpoint')} ` +
       `(${checkpoint}): ${verdict}`,
   );
+}
+
+function count(number: number, noun: string): string {
+  return `${number} ${noun}${number === 1 ? '' : 's'}`;
 }
 
 function printFinding(finding: Finding): void {
