@@ -129,6 +129,37 @@ describe('the store keeps the ledger', () => {
     await first.close();
   });
 
+  it("refuses an erasure under a hold on the team of one of the subject's events", async () => {
+    const store = openSqliteStore(newPath(), { ledger: setup() });
+    const ownEvent = makeEvent({ identity: { userId: 'ana', teamId: 'legal' } });
+    await store.append([toEventRecord(ownEvent)]);
+    const hold = await store.createHold({
+      subject: 'team:legal',
+      from: null,
+      to: null,
+      reason: 'case 12',
+    });
+    // A hold on another team does not cover her.
+    await store.createHold({
+      subject: 'team:sales',
+      from: null,
+      to: null,
+      reason: 'x',
+    });
+
+    const request = makeEvent({ kind: 'erasure', request: null, response: null, usage: null });
+    const refused = await store.erase('user:ana', 'art. 17', request);
+    assert.deepEqual(refused.refusedBy, [hold.id]);
+    assert.equal(refused.status, 'refused');
+
+    await store.releaseHold(hold.id);
+    const second = makeEvent({ kind: 'erasure', request: null, response: null, usage: null });
+    const erased = await store.erase('user:ana', 'art. 17', second);
+    assert.deepEqual(erased.erasedEventIds, [ownEvent.id]);
+    assert.equal((await store.getEvent(ownEvent.id))?.request?.messages, null);
+    await store.close();
+  });
+
   it('refuses to keep a log with another key than the one it was begun with', async () => {
     const path = newPath();
     await openSqliteStore(path, { ledger: setup() }).close();
