@@ -1,7 +1,8 @@
 /**
  * The gateway under test, run as its own process: one `openai` provider pointed at the mock
  * upstream whose URL is the first argument, a temporary data folder, and a silent logger.
- * Set BENCH_KEEP_DATA=1 to keep the data folder (its path is printed) for inspection.
+ * Set BENCH_KEEP_DATA=1 to keep the data folder (its path is printed) for inspection. A second
+ * argument `ledger-off` turns the ledger off, to measure what it costs.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,10 @@ const dataFolder = mkdtempSync(join(tmpdir(), 'auditgate-bench-'));
 const configFile = join(dataFolder, 'auditgate.yaml');
 writeFileSync(
   configFile,
-  stringify({ providers: { openai: { type: 'openai', baseUrl: upstreamUrl } } }),
+  stringify({
+    providers: { openai: { type: 'openai', baseUrl: upstreamUrl } },
+    ...(process.argv[3] === 'ledger-off' ? { ledger: { enabled: false } } : {}),
+  }),
 );
 
 const gateway = await startGateway({

@@ -10,7 +10,7 @@
  *   BENCH_KEEP_DATA=1  keep the gateway's data folder
  *   BENCH_PROFILE=dir  write a V8 CPU profile of the gateway process into dir
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ import type { RunResults, Settings } from './report.js';
 import { recordingMatches, resultsFile, runReport } from './results-file.js';
 
 const RESULTS_FILE = new URL('./RESULTS.md', import.meta.url);
+/** Where the sections the other benchmarks write into RESULTS.md begin. */
+const OTHER_SECTIONS = ['<!-- spend bench', '<!-- privacy-bench -->', '\n## Ledger\n'];
 const CHAT_PATH = '/v1/chat/completions';
 
 function positiveFromEnvironment(name: string, fallback: number): number {
@@ -99,7 +101,11 @@ async function formatMarkdown(text: string): Promise<string> {
 /** Prints the report, writes RESULTS.md, and fails the run if a request went unrecorded. */
 async function publish(results: RunResults): Promise<void> {
   console.log(await formatMarkdown(runReport(results)));
-  writeFileSync(RESULTS_FILE, await formatMarkdown(resultsFile(results)));
+  // The other benchmarks' sections (spend, privacy, ledger) follow this one and are theirs.
+  const previous = existsSync(RESULTS_FILE) ? readFileSync(RESULTS_FILE, 'utf8') : '';
+  const starts = OTHER_SECTIONS.map((marker) => previous.indexOf(marker)).filter((at) => at >= 0);
+  const others = starts.length === 0 ? '' : `\n${previous.slice(Math.min(...starts))}`;
+  writeFileSync(RESULTS_FILE, await formatMarkdown(resultsFile(results) + others));
   console.error('bench: results written to bench/RESULTS.md');
   if (!recordingMatches(results.recording)) process.exitCode = 1;
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { GatewayContext } from '../gateway/context.js';
 import { createTokenCheck } from './auth.js';
 import { ApiError, cut, toApiError } from './errors.js';
+import { ledgerHealth, ledgerRoutes } from './ledger.js';
 import { parseEventQuery } from './query.js';
 import { spendRoutes } from './spend.js';
 
@@ -10,7 +11,11 @@ import { spendRoutes } from './spend.js';
 export const API_PREFIX = '/api';
 
 /** One route of the API. */
-export type ApiRoute = { method: 'GET'; url: string; handler: RouteHandlerMethod };
+export type ApiRoute = {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  handler: RouteHandlerMethod;
+};
 
 /**
  * Registers the API under `API_PREFIX`: the routes of `/v1`, and `not_found` for every other
@@ -23,7 +28,7 @@ export function registerApi(api: FastifyInstance, context: GatewayContext, admin
 
   api.register(
     (v1, _options, done) => {
-      registerRoutes(v1, v1Routes(context));
+      registerRoutes(v1, [...v1Routes(context), ...ledgerRoutes(context)]);
       done();
     },
     { prefix: '/v1' },
@@ -70,7 +75,7 @@ function v1Routes(context: GatewayContext): ApiRoute[] {
       url: '/health',
       handler: async () => ({
         store: (await context.store.ping()) ? 'ok' : 'unavailable',
-        // TODO(#6): ledger and exporter backlogs join this once they exist.
+        ...(await ledgerHealth(context)),
       }),
     },
     ...spendRoutes(context),

@@ -6,6 +6,7 @@ import { listEvents } from './events.js';
 import { showSpend } from './spend.js';
 import { UnknownRegionError } from '../privacy/scan.js';
 import { addPrivacyCommands, ScanInputError } from './privacy.js';
+import { addLedgerCommands } from './ledger.js';
 
 /** Runs the command line; resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -65,6 +66,7 @@ function buildProgram(): Command {
     .action(showSpend);
   addPrivacyCommands(program);
 
+  addLedgerCommands(program);
   return program;
 }
 

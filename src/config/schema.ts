@@ -113,6 +113,31 @@ const captureOverrideSchema = z
     message: 'an override names at least one of app, provider or model',
   });
 
+/** Where signed checkpoints are published besides the store. */
+const publishSchema = z.discriminatedUnion('type', [
+  /** Appends each checkpoint note to a file, never rewriting it. */
+  z.strictObject({ type: z.literal('file'), path: z.string().min(1) }),
+  /** POSTs each checkpoint as JSON, signed with `x-auditgate-signature`, retried with backoff. */
+  z.strictObject({
+    type: z.literal('webhook'),
+    url: z.url({ protocol: /^https?$/ }),
+    secret: z.string().min(16, 'must be at least 16 characters').optional(),
+    secretEnv: z.string().min(1).optional(),
+  }),
+]);
+
+const ledgerSchema = z.strictObject({
+  /** Off only to measure what the ledger costs; events then have no leaves. */
+  enabled: z.boolean().default(true),
+  /** Sign a checkpoint once this many events arrived since the last. */
+  checkpointEvery: z.number().int().positive().default(1000),
+  /** And at least this often (milliseconds) while events arrive; 0 turns the timer off. */
+  checkpointIntervalMs: z.number().int().nonnegative().default(10_000),
+  /** An Ed25519 private key (PKCS #8 PEM); default: generated once into the data folder. */
+  keyPath: z.string().min(1).optional(),
+  publish: z.array(publishSchema).default([]),
+});
+
 /** Sections whose keys later work defines; until then only the empty value is valid. */
 const emptySection = z.strictObject({});
 const emptyList = z.array(z.never()).max(0);
@@ -152,7 +177,12 @@ export const configSchema = z.strictObject({
     strategies: {},
     defaultStrategy: 'redact',
   }),
-  ledger: emptySection.default({}),
+  ledger: ledgerSchema.default({
+    enabled: true,
+    checkpointEvery: 1000,
+    checkpointIntervalMs: 10_000,
+    publish: [],
+  }),
   policies: emptyList.default([]),
   prices: pricesConfigSchema.default({ import: [], models: {} }),
   budgets: budgetsConfigSchema.default([]),
@@ -166,6 +196,8 @@ export type ProviderConfig = z.infer<typeof providerSchema>;
 export type RetryConfig = z.infer<typeof retrySchema>;
 export type PrivacyConfig = z.infer<typeof privacySchema>;
 export type CaptureConfig = Config['capture'];
+export type LedgerConfig = z.infer<typeof ledgerSchema>;
+export type PublishConfig = z.infer<typeof publishSchema>;
 
 /** The top-level keys, for telling config variables from other `AUDITGATE_` variables. */
 export const TOP_LEVEL_KEYS: readonly string[] = Object.keys(configSchema.shape);

@@ -258,6 +258,20 @@ export type LedgerPosition = {
   leafHash: string;
 };
 
+/**
+ * What an `erasure` event did: the subject whose content it deleted and which events' content
+ * that was, or, when legal holds refused it, which holds (and then nothing was deleted).
+ */
+export type ErasureRecord = {
+  /** `user:ID`. */
+  subject: string;
+  reason: string;
+  /** Events whose content and salt were deleted; empty when refused. */
+  eventIds: string[];
+  /** Holds that refused the erasure; empty when it went ahead. */
+  refusedBy: string[];
+};
+
 export type AuditEvent = {
   id: string;
   kind: EventKind;
@@ -280,4 +294,6 @@ export type AuditEvent = {
   outcome: Outcome;
   /** The event's place in the ledger; `null` until the store has appended it. */
   ledger: LedgerPosition | null;
+  /** What an `erasure` event erased or was refused; absent on other kinds. */
+  erasure?: ErasureRecord;
 };

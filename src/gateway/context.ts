@@ -11,6 +11,18 @@ import type { Provider } from './routing.js';
 /** Takes finished events off the response path. */
 export type EventSink = { record(event: AuditEvent): void };
 
+/** What the health route reports of recording and the ledger (issue 6). */
+export type RecordingState = {
+  /** This instance's ledger log, `null` with the ledger off. */
+  logId: string | null;
+  /** Events recorded and not yet written to the store. */
+  pendingEvents(): number;
+  /** Of those, events whose write failed and waits for its retry. */
+  failedEvents(): number;
+  /** Checkpoint deliveries to outside sinks not yet done. */
+  publishBacklog(): number;
+};
+
 /** Everything a proxied call needs from the running gateway. */
 export type GatewayContext = {
   config: Config;
@@ -25,4 +37,5 @@ export type GatewayContext = {
   /** Admits calls against the budgets and settles them when recorded (the cost issue). */
   budgets: Budgets;
   logger: Logger;
+  recording?: RecordingState;
 };

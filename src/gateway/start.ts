@@ -21,6 +21,9 @@ import type { Store } from '../store/types.js';
 import { EventWriter } from '../store/writer.js';
 import { prepareDetectors } from '../privacy/scan.js';
 import { protectionSettings } from '../privacy/settings.js';
+import { createCheckpointPublisher, type CheckpointPublisher } from '../exporters/checkpoints.js';
+import { ledgerKey } from '../ledger/key.js';
+import type { LedgerSetup } from '../store/sqlite/ledger.js';
 import type { GatewayContext } from './context.js';
 import { resolveRoutes } from './routes.js';
 import { resolveProviders } from './routing.js';
@@ -76,7 +79,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const instance = instanceId(dataFolder, config.instanceId);
   if (token.created) opened.push(async () => rmSync(join(dataFolder, 'admin-token')));
   try {
-    const store = await openStore(config, dataFolder);
+    const publisher = createCheckpointPublisher(config.ledger.publish, { logger, environment });
+    opened.push(() => publisher.close());
+    const ledger = ledgerSetup(config, dataFolder, instance.value);
+    const store = await openStore(config, dataFolder, ledger, publisher, logger);
     opened.push(() => store.close());
     prepareDetectors();
     const writer = new EventWriter(store, {
@@ -109,9 +115,15 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     });
     await budgets.restore();
     const routes = resolveRoutes(config.routes, providers);
+    const recording = {
+      logId: ledger?.logId ?? null,
+      pendingEvents: () => writer.backlog,
+      failedEvents: () => writer.failed,
+      publishBacklog: () => publisher.backlog,
+    };
     const context: GatewayContext = {
       ...{ config, providers, routes, upstream, store },
-      ...{ events: writer, pricing, budgets, logger },
+      ...{ events: writer, pricing, budgets, logger, recording },
     };
 
     const server = createServer(context, token.value);
@@ -138,6 +150,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
         await upstream.close();
         await simulator?.close();
         await store.close();
+        await publisher.close();
         unlock();
       },
     };
@@ -168,9 +181,46 @@ function loadPricing(config: Config): Pricing {
   }
 }
 
-async function openStore(config: Config, dataFolder: string): Promise<Store> {
+/** The store's path for a configuration and data folder. */
+export function storePath(config: Config, dataFolder: string): string {
   if (config.store.type === 'postgres') {
     throw new ConfigError(['store.type: postgres is not available in this version; use sqlite']);
   }
-  return openSqliteWorkerStore(config.store.path ?? join(dataFolder, 'auditgate.db'));
+  return config.store.path ?? join(dataFolder, 'auditgate.db');
+}
+
+/** This instance's log: its id and origin, the signing key, when to checkpoint. */
+function ledgerSetup(config: Config, dataFolder: string, logId: string): LedgerSetup | undefined {
+  if (!config.ledger.enabled) return undefined;
+  return {
+    logId,
+    origin: `auditgate/${logId}`,
+    privateKeyPem: ledgerKey(dataFolder, config.ledger.keyPath).pem,
+    checkpointEvery: config.ledger.checkpointEvery,
+    checkpointIntervalMs: config.ledger.checkpointIntervalMs,
+  };
+}
+
+async function openStore(
+  config: Config,
+  dataFolder: string,
+  ledger: LedgerSetup | undefined,
+  publisher: CheckpointPublisher,
+  logger: Logger,
+): Promise<Store> {
+  return openSqliteWorkerStore(storePath(config, dataFolder), {
+    ...(ledger ? { ledger } : {}),
+    onCheckpoint(result) {
+      if ('checkpoint' in result) {
+        const { logId, treeSize } = result.checkpoint;
+        logger.info({ logId, treeSize }, 'ledger checkpoint signed');
+        publisher.publish(result.checkpoint);
+      } else {
+        logger.error(
+          { code: result.error.code, reason: result.error.message },
+          'ledger checkpoint not signed',
+        );
+      }
+    },
+  });
 }

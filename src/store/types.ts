@@ -1,5 +1,15 @@
 import type { AuditEvent } from '../event/types.js';
 import type { EventContent } from '../event/content.js';
+import type {
+  ConsistencyProof,
+  ErasureResult,
+  EventProof,
+  EvidenceBundle,
+  Hold,
+  LogState,
+  NewHold,
+  StoredCheckpoint,
+} from '../ledger/types.js';
 
 /**
  * A request written down before it is forwarded, so that a crash leaves a trace of every
@@ -54,6 +64,36 @@ export type Store = SpendStore & {
   getEvent(id: string): Promise<AuditEvent | null>;
   /** Events newest first; `cursor` is the `nextCursor` of the page before. */
   listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<EventPage>;
+
+  // The ledger, erasure and holds (issue 6). A store opened without a ledger answers the
+  // reads with empty results and refuses the writes.
+
+  /** Every log in the store, with its size and latest checkpoint. */
+  ledgerState(): Promise<LogState[]>;
+  /** A log's checkpoints, newest first; `logId` `null` is this instance's log. */
+  listCheckpoints(logId: string | null, limit: number): Promise<StoredCheckpoint[]>;
+  /** Signs a checkpoint now if this instance's log grew since its last; returns the latest. */
+  checkpointNow(): Promise<StoredCheckpoint | null>;
+  /** An event's inclusion proof against its log's latest checkpoint (signed now if needed). */
+  eventProof(id: string): Promise<EventProof | null>;
+  /** A consistency proof between two tree sizes of a log. */
+  consistencyProof(logId: string | null, from: number, to: number): Promise<ConsistencyProof>;
+  /** Events of `[from, to)` with their content, proofs, checkpoints and public keys. */
+  evidenceBundle(from: string, to: string): Promise<EvidenceBundle>;
+  /**
+   * Deletes the content and salts of a subject's events and appends `event` (kind
+   * `erasure`) naming them, in one transaction; an active hold refuses it, and `event`
+   * records the refusal instead.
+   */
+  erase(subject: string, reason: string, event: AuditEvent): Promise<ErasureResult>;
+  createHold(hold: NewHold): Promise<Hold>;
+  /** Holds, newest first; released ones too when asked. */
+  listHolds(includeReleased: boolean): Promise<Hold[]>;
+  /** Releases a hold; `null` if there is none with that id. */
+  releaseHold(id: string): Promise<Hold | null>;
+  /** Journal rows of calls still in flight (or orphaned), for the health route. */
+  journalBacklog(): Promise<number>;
+
   /** Whether the store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -104,6 +104,11 @@ export class EventWriter {
     return this.#queue.length;
   }
 
+  /** Events whose write failed and that wait, still queued, for the next retry. */
+  get failed(): number {
+    return this.#failures > 0 ? this.#queue.length : 0;
+  }
+
   /** Queues a finished event and returns at once; the write happens on a later turn. */
   record(event: AuditEvent): void {
     if (this.#closed) throw new WriterClosedError();

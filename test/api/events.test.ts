@@ -100,7 +100,15 @@ describe('the events API', () => {
   });
 
   it('reports health and readiness', async () => {
-    assert.deepEqual((await gateway.api('/api/v1/health')).body, { store: 'ok' });
+    await gateway.flush();
+    const health = (await gateway.api('/api/v1/health')).body as {
+      store: string;
+      events: unknown;
+      ledger: { logId: string };
+    };
+    assert.equal(health.store, 'ok');
+    assert.deepEqual(health.events, { pending: 0, failed: 0, inFlight: 0 });
+    assert.equal(health.ledger.logId, gateway.instanceId);
     const ready = await fetch(`${gateway.url}/readyz`);
     assert.equal(ready.status, 200);
     const live = await fetch(`${gateway.url}/healthz`);

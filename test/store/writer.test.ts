@@ -27,6 +27,7 @@ function observedStore(inner: Store, failures = 0, failAfterWriting = false) {
   const appends: number[] = [];
   let failuresLeft = failures;
   const store: Store = {
+    ...inner,
     journal: (entry) => inner.journal(entry),
     async append(records: EventRecord[]) {
       appends.push(records.length);
@@ -143,11 +144,22 @@ describe('EventWriter', () => {
     const real = openStore();
     const { store, appends } = observedStore(real, 2);
     const errors: unknown[] = [];
-    const writer = new EventWriter(store, { retryDelayMs: 5, onError: (e) => errors.push(e) });
+    const failedSeen: number[] = [];
+    const writer = new EventWriter(store, {
+      retryDelayMs: 5,
+      onError: (e) => {
+        errors.push(e);
+        // Reported after the failure is counted: the whole batch waits for its retry.
+        failedSeen.push(writer.failed);
+      },
+    });
     const events = Array.from({ length: 30 }, () => makeEvent());
 
     for (const event of events) writer.record(event);
     await writer.flush();
+
+    assert.deepEqual(failedSeen, [30, 30]);
+    assert.equal(writer.failed, 0);
 
     assert.deepEqual(appends, [30, 30, 30]);
     assert.deepEqual(

@@ -4,10 +4,22 @@ import Database from 'better-sqlite3';
 import type { EventContent } from '../../event/content.js';
 import { joinContent } from '../../event/content.js';
 import type { AuditEvent } from '../../event/types.js';
+import type { StoredCheckpoint } from '../../ledger/types.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, EventPage, EventRecord, JournalEntry, Store } from '../types.js';
+import { createHolds, eraseSubject } from './erasure.js';
+import {
+  leafHashes,
+  listCheckpoints,
+  logStates,
+  proveConsistency,
+  proveEvent,
+  SqliteLedger,
+  type LedgerSetup,
+} from './ledger.js';
 import { migrate } from './migrations.js';
 import { eventSpendColumns, prepareSpendRollup } from './spend.js';
+import { buildBundle } from './bundle.js';
 
 /** The embedded engine: one SQLite file in WAL mode, for a single gateway instance. */
 export type SqliteStore = Store & {
@@ -23,7 +35,15 @@ export type SqliteOptions = {
    * commit on this one pays for copying pages.
    */
   checkpoints?: 'auto' | 'manual';
+  /** Keep this instance's ledger log: every appended event becomes a leaf. */
+  ledger?: LedgerSetup;
+  /** Told of each checkpoint signed, and of each that could not be. */
+  onCheckpoint?: (result: CheckpointResult) => void;
 };
+
+/** A checkpoint just signed, or why one could not be. */
+export type CheckpointResult =
+  { checkpoint: StoredCheckpoint } | { error: { code: string; message: string } };
 
 export const MAX_PAGE_SIZE = 1000;
 const BUSY_TIMEOUT_MS = 5000;
@@ -50,6 +70,10 @@ type EventRow = {
   envelope: string;
   cost_usd: number | null;
   tokens: number | null;
+  log_id: string | null;
+  leaf_index: number | null;
+  leaf_hash: string | null;
+  content_commitment: string | null;
 };
 
 type JournalRow = {
@@ -66,6 +90,8 @@ type JournalRow = {
   parent_span_id: string | null;
 };
 
+type LeafRow = { log_id: string | null; leaf_index: number | null; leaf_hash: string | null };
+
 type StoredEvent = { id: string; envelope: string; content: string | null };
 
 type ListParameters = Record<string, string | number>;
@@ -73,10 +99,13 @@ type ListParameters = Record<string, string | number>;
 type Statements = {
   insertJournal: Statement<[JournalRow]>;
   insertEvent: Statement<[EventRow]>;
-  insertContent: Statement<[string, string]>;
+  insertContent: Statement<[string, string, string | null]>;
+  eventExists: Statement<[string], { found: number }>;
+  journalCount: Statement<[], { count: number }>;
   deleteJournal: Statement<[string]>;
   selectOrphans: Statement<[], JournalRow>;
   selectEvent: Statement<[string], StoredEvent>;
+  selectLeaf: Statement<[string], LeafRow>;
   ping: Statement<[], { ok: number }>;
 };
 
@@ -106,16 +135,78 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
   const listStatement = listStatementCache(database);
   const spend = prepareSpendRollup(database);
 
+  const ledger = options.ledger ? new SqliteLedger(database, options.ledger) : null;
+  const holds = createHolds(database);
+
   const appendAll = database.transaction((records: EventRecord[]) => {
+    ledger?.begin();
     for (const { envelope, content } of records) {
-      const inserted = statements.insertEvent.run(toEventRow(envelope)).changes > 0;
-      // The rollup counts each event once: a retried batch adds nothing.
-      if (inserted) spend.add(envelope);
-      // An id already stored keeps its first content: a retried batch changes nothing.
-      if (inserted && content) statements.insertContent.run(envelope.id, JSON.stringify(content));
       statements.deleteJournal.run(envelope.id);
+      // An id already stored keeps its first record: a retried batch changes nothing.
+      if (statements.eventExists.get(envelope.id)) continue;
+      // The spend rollup counts each event once, as it is first stored.
+      spend.add(envelope);
+      if (!ledger) {
+        statements.insertEvent.run(toEventRow(envelope));
+        if (content) statements.insertContent.run(envelope.id, JSON.stringify(content), null);
+        continue;
+      }
+      const leaf = ledger.assign(envelope, content);
+      statements.insertEvent.run({
+        ...toEventRow(leaf.envelope, leaf.envelopeJson),
+        log_id: ledger.logId,
+        leaf_index: leaf.index,
+        leaf_hash: leaf.leafHash,
+        content_commitment: leaf.commitment,
+      });
+      if (content) statements.insertContent.run(envelope.id, JSON.stringify(content), leaf.salt);
     }
+    ledger?.writeBatch();
   });
+
+  /** Runs a write that may append leaves; keeps the ledger's frontier only if it commits. */
+  const withLedger = <Result>(write: () => Result): Result => {
+    try {
+      const result = write();
+      ledger?.commit();
+      return result;
+    } catch (error) {
+      ledger?.rollback();
+      throw error;
+    }
+  };
+
+  const report = (result: CheckpointResult) => {
+    try {
+      options.onCheckpoint?.(result);
+    } catch {
+      // A failing listener must not stop the store.
+    }
+  };
+  const checkpoint = (): StoredCheckpoint | null => {
+    if (!ledger) return null;
+    try {
+      const signed = database.transaction(() => ledger.checkpoint()).immediate();
+      if (signed) report({ checkpoint: signed });
+      return signed ?? listCheckpoints(database, ledger.logId, 1)[0] ?? null;
+    } catch (error) {
+      const { code, message } = error as Error & { code?: string };
+      report({ error: { code: code ?? 'checkpoint_failed', message } });
+      throw error;
+    }
+  };
+  let checkpointScheduled = false;
+  const checkpointSoon = () => {
+    if (checkpointScheduled) return;
+    checkpointScheduled = true;
+    setImmediate(() => {
+      checkpointScheduled = false;
+      if (database.open) ignoreError(checkpoint);
+    });
+  };
+  const interval = options.ledger?.checkpointIntervalMs ?? 0;
+  const timer = ledger && interval > 0 ? setInterval(checkpointSoon, interval) : null;
+  timer?.unref();
 
   const journalAll = database.transaction((entries: JournalEntry[]) => {
     for (const entry of entries) statements.insertJournal.run(toJournalRow(entry));
@@ -130,7 +221,9 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
       if (entries.length > 0) journalAll.immediate(entries);
     },
     async append(records) {
-      if (records.length > 0) appendAll.immediate(records);
+      if (records.length === 0) return;
+      withLedger(() => appendAll.immediate(records));
+      if (ledger?.checkpointDue()) checkpointSoon();
     },
     async orphanedJournal() {
       return statements.selectOrphans.all().map(fromJournalRow);
@@ -148,11 +241,62 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
     async traceSpend(traceId) {
       return spend.traceSpend(traceId);
     },
+    async ledgerState() {
+      return logStates(database);
+    },
+    async listCheckpoints(logId, limit) {
+      const log = logId ?? ledger?.logId;
+      return log ? listCheckpoints(database, log, clampPageSize(limit)) : [];
+    },
+    async checkpointNow() {
+      return checkpoint();
+    },
+    async eventProof(id) {
+      const row = statements.selectLeaf.get(id);
+      if (!row || row.log_id === null || row.leaf_index === null || row.leaf_hash === null) {
+        return null;
+      }
+      let latest = listCheckpoints(database, row.log_id, 1)[0] ?? null;
+      if (ledger && row.log_id === ledger.logId && (latest?.treeSize ?? 0) <= row.leaf_index) {
+        latest = checkpoint();
+      }
+      if (!latest || latest.treeSize <= row.leaf_index) return null;
+      const hashes = leafHashes(database, row.log_id, latest.treeSize);
+      const leaf = { id, logId: row.log_id, index: row.leaf_index, leafHash: row.leaf_hash };
+      return proveEvent(hashes, leaf, latest);
+    },
+    async consistencyProof(logId, from, to) {
+      return proveConsistency(database, logId ?? ledger?.logId ?? '', from, to);
+    },
+    async evidenceBundle(from, to) {
+      if (ledger) checkpoint();
+      return buildBundle(database, filterTime('from', from), filterTime('to', to));
+    },
+    async erase(subject, reason, event) {
+      return withLedger(() =>
+        eraseSubject(database, holds, { subject, reason, event }, (record) => appendAll(record)),
+      );
+    },
+    async createHold(hold) {
+      return holds.create(hold);
+    },
+    async listHolds(includeReleased) {
+      return holds.list(includeReleased);
+    },
+    async releaseHold(id) {
+      return holds.release(id);
+    },
+    async journalBacklog() {
+      return statements.journalCount.get()?.count ?? 0;
+    },
     async ping() {
       return database.open && statements.ping.get()?.ok === 1;
     },
     async close() {
       if (!database.open) return;
+      if (timer) clearInterval(timer);
+      // The last events get a checkpoint of their own, so a clean stop leaves all signed.
+      if (ledger) ignoreError(checkpoint);
       database.pragma('optimize');
       database.close();
     },
@@ -185,12 +329,21 @@ function prepareStatements(database: Database.Database): Statements {
       VALUES (@event_id, @time, @method, @path, @provider, @model,
         @key_fingerprint, @client_address, @trace_id, @span_id, @parent_span_id)`),
     insertEvent: database.prepare<[EventRow]>(`
-      INSERT OR IGNORE INTO events (id, kind, time, user_id, session_id, trace_id, agent_id,
-        app_id, team_id, provider, model, outcome, envelope, cost_usd, tokens)
+      INSERT INTO events (id, kind, time, user_id, session_id, trace_id, agent_id,
+        app_id, team_id, provider, model, outcome, envelope, cost_usd, tokens,
+        log_id, leaf_index, leaf_hash, content_commitment)
       VALUES (@id, @kind, @time, @user_id, @session_id, @trace_id, @agent_id,
-        @app_id, @team_id, @provider, @model, @outcome, @envelope, @cost_usd, @tokens)`),
-    insertContent: database.prepare<[string, string]>(
-      'INSERT OR IGNORE INTO event_content (event_id, content) VALUES (?, ?)',
+        @app_id, @team_id, @provider, @model, @outcome, @envelope, @cost_usd, @tokens,
+        @log_id, @leaf_index, @leaf_hash, @content_commitment)`),
+    insertContent: database.prepare<[string, string, string | null]>(
+      'INSERT OR IGNORE INTO event_content (event_id, content, salt) VALUES (?, ?, ?)',
+    ),
+    eventExists: database.prepare<[string], { found: number }>(
+      'SELECT 1 AS found FROM events WHERE id = ?',
+    ),
+    journalCount: database.prepare<[], { count: number }>('SELECT COUNT(*) AS count FROM journal'),
+    selectLeaf: database.prepare<[string], LeafRow>(
+      'SELECT log_id, leaf_index, leaf_hash FROM events WHERE id = ?',
     ),
     deleteJournal: database.prepare<[string]>('DELETE FROM journal WHERE event_id = ?'),
     selectOrphans: database.prepare<[], JournalRow>(`
@@ -273,6 +426,14 @@ function sortableTime(time: string): string {
   return Number.isNaN(milliseconds) ? time : new Date(milliseconds).toISOString();
 }
 
+function ignoreError(run: () => unknown): void {
+  try {
+    run();
+  } catch {
+    // Reported through onCheckpoint; the next append or tick tries again.
+  }
+}
+
 function filterTime(name: 'from' | 'to', time: string): string {
   if (Number.isNaN(Date.parse(time))) {
     throw new RangeError(`${name} must be an ISO 8601 time, got "${time}"`);
@@ -280,7 +441,7 @@ function filterTime(name: 'from' | 'to', time: string): string {
   return sortableTime(time);
 }
 
-function toEventRow(event: AuditEvent): EventRow {
+function toEventRow(event: AuditEvent, envelope = JSON.stringify(event)): EventRow {
   const { identity, attribution, request, response } = event;
   return {
     id: event.id,
@@ -295,8 +456,12 @@ function toEventRow(event: AuditEvent): EventRow {
     provider: request?.provider || null,
     model: request?.model ?? response?.model ?? null,
     outcome: event.outcome.status,
-    envelope: JSON.stringify(event),
+    envelope,
     ...eventSpendColumns(event),
+    log_id: null,
+    leaf_index: null,
+    leaf_hash: null,
+    content_commitment: null,
   };
 }
 

@@ -60,6 +60,48 @@ export const migrations: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    name: 'the ledger: leaves, content salts and commitments, logs, checkpoints, holds',
+    sql: `
+      ALTER TABLE events ADD COLUMN log_id TEXT;
+      ALTER TABLE events ADD COLUMN leaf_index INTEGER;
+      ALTER TABLE events ADD COLUMN leaf_hash TEXT;
+      ALTER TABLE events ADD COLUMN content_commitment TEXT;
+      CREATE UNIQUE INDEX events_by_leaf ON events (log_id, leaf_index);
+
+      ALTER TABLE event_content ADD COLUMN salt TEXT;
+
+      CREATE TABLE ledger_logs (
+        log_id TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,
+        public_key TEXT NOT NULL,
+        tree_size INTEGER NOT NULL,
+        frontier TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+
+      CREATE TABLE ledger_checkpoints (
+        log_id TEXT NOT NULL REFERENCES ledger_logs (log_id),
+        tree_size INTEGER NOT NULL,
+        root_hash TEXT NOT NULL,
+        frontier TEXT NOT NULL,
+        note TEXT NOT NULL,
+        time TEXT NOT NULL,
+        PRIMARY KEY (log_id, tree_size)
+      );
+
+      CREATE TABLE holds (
+        id TEXT PRIMARY KEY,
+        subject TEXT,
+        from_time TEXT,
+        to_time TEXT,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        released_at TEXT
+      );
+    `,
+  },
+  {
     version: 3,
     name: 'spend: hourly and daily rollups by attribution, model and provider; cost per event',
     sql: `

@@ -72,7 +72,12 @@ function runCheckpointer(): void {
 try {
   if (setup.role === 'checkpointer') runCheckpointer();
   else {
-    serveStore(openSqliteStore(setup.path, { checkpoints: 'manual' }));
+    const store = openSqliteStore(setup.path, {
+      checkpoints: 'manual',
+      ...(setup.ledger ? { ledger: setup.ledger } : {}),
+      onCheckpoint: (result) => reply({ ledger: result }),
+    });
+    serveStore(store);
     reply({ ready: true });
   }
 } catch (error) {

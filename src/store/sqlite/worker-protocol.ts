@@ -1,7 +1,14 @@
 /** Messages between the gateway and the thread that owns the SQLite connections. */
+import type { LedgerSetup } from './ledger.js';
+import type { CheckpointResult } from './index.js';
 
 /** What the thread is started with (`workerData`). */
-export type WorkerSetup = { path: string; role: 'store' | 'checkpointer'; intervalMs: number };
+export type WorkerSetup = {
+  path: string;
+  role: 'store' | 'checkpointer';
+  intervalMs: number;
+  ledger?: LedgerSetup;
+};
 
 /** The store methods the thread serves. */
 export type StoreMethod =
@@ -12,9 +19,21 @@ export type StoreMethod =
   | 'listEvents'
   | 'ping'
   | 'close'
-  // Spend (the cost issue).
+  // Spend.
   | 'spend'
-  | 'traceSpend';
+  | 'traceSpend'
+  // The ledger, erasure and holds.
+  | 'ledgerState'
+  | 'listCheckpoints'
+  | 'checkpointNow'
+  | 'eventProof'
+  | 'consistencyProof'
+  | 'evidenceBundle'
+  | 'erase'
+  | 'createHold'
+  | 'listHolds'
+  | 'releaseHold'
+  | 'journalBacklog';
 
 export type StoreRequest = { id: number; method: StoreMethod; args: unknown[] };
 
@@ -25,6 +44,7 @@ export type StoreReply =
   | { id: number; result: unknown }
   | { id: number; error: SerializedError }
   | { ready: true }
+  | { ledger: CheckpointResult }
   | { startError: SerializedError };
 
 /** Flattens an error to what a structured clone keeps. */

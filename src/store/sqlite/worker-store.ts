@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Store } from '../types.js';
+import type { CheckpointResult } from './index.js';
+import type { LedgerSetup } from './ledger.js';
 import {
   reviveError,
   type StoreMethod,
@@ -18,12 +20,26 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** What the store thread keeps besides events: the ledger, and who hears of its checkpoints. */
+export type WorkerStoreOptions = {
+  ledger?: LedgerSetup;
+  onCheckpoint?: (result: CheckpointResult) => void;
+};
+
 /**
  * Opens the SQLite store at `path` on a thread of its own, with a second thread that
  * checkpoints its WAL, and returns a Store whose calls are messages to that thread.
  */
-export async function openSqliteWorkerStore(path: string): Promise<Store> {
-  const storeThread = await startThread({ path, role: 'store', intervalMs: 0 });
+export async function openSqliteWorkerStore(
+  path: string,
+  options: WorkerStoreOptions = {},
+): Promise<Store> {
+  const storeThread = await startThread({
+    path,
+    role: 'store',
+    intervalMs: 0,
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+  });
   const checkpointer = await startThread({
     path,
     role: 'checkpointer',
@@ -32,12 +48,16 @@ export async function openSqliteWorkerStore(path: string): Promise<Store> {
     await storeThread.terminate();
     throw error;
   });
-  return createClient(storeThread, checkpointer);
+  return createClient(storeThread, checkpointer, options.onCheckpoint ?? (() => {}));
 }
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };
 
-function createClient(worker: Worker, checkpointer: Worker): Store {
+function createClient(
+  worker: Worker,
+  checkpointer: Worker,
+  onCheckpoint: (result: CheckpointResult) => void,
+): Store {
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let stopped: string | null = null;
@@ -48,6 +68,7 @@ function createClient(worker: Worker, checkpointer: Worker): Store {
     pending.clear();
   };
   worker.on('message', (message: StoreReply) => {
+    if ('ledger' in message) onCheckpoint(message.ledger);
     if (!('id' in message)) return;
     const waiting = pending.get(message.id);
     pending.delete(message.id);
@@ -74,6 +95,17 @@ function createClient(worker: Worker, checkpointer: Worker): Store {
     listEvents: (filter, limit, cursor) => call('listEvents', filter, limit, cursor),
     spend: (query) => call('spend', query),
     traceSpend: (traceId) => call('traceSpend', traceId),
+    ledgerState: () => call('ledgerState'),
+    listCheckpoints: (logId, limit) => call('listCheckpoints', logId, limit),
+    checkpointNow: () => call('checkpointNow'),
+    eventProof: (id) => call('eventProof', id),
+    consistencyProof: (logId, from, to) => call('consistencyProof', logId, from, to),
+    evidenceBundle: (from, to) => call('evidenceBundle', from, to),
+    erase: (subject, reason, event) => call('erase', subject, reason, event),
+    createHold: (hold) => call('createHold', hold),
+    listHolds: (includeReleased) => call('listHolds', includeReleased),
+    releaseHold: (id) => call('releaseHold', id),
+    journalBacklog: () => call('journalBacklog'),
     ping: () => (stopped ? Promise.resolve(false) : call<boolean>('ping')),
     async close() {
       if (stopped) return;

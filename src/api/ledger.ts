@@ -1,0 +1,239 @@
+/**
+ * The ledger's API: checkpoints, inclusion and consistency proofs, evidence bundles, erasure
+ * and legal holds.
+ */
+import type { FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { z } from 'zod';
+import { newEventId, newSpanId, newTraceId } from '../event/ids.js';
+import { SCHEMA_VERSION, type AuditEvent } from '../event/types.js';
+import type { GatewayContext } from '../gateway/context.js';
+import { ApiError, cut } from './errors.js';
+import { parseTime, TIME_EXPECTED } from './time.js';
+
+/** A route of the API's `/v1` scope. */
+export type LedgerRoute = {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  handler: RouteHandlerMethod;
+};
+
+const MAX_CHECKPOINTS = 1000;
+
+const erasureBody = z.strictObject({
+  subject: z.string().regex(/^user:.{1,200}$/s, "expected 'user:ID'"),
+  reason: z.string().min(1).max(2000),
+});
+
+const holdBody = z.strictObject({
+  subject: z
+    .string()
+    .regex(/^(user|team):.{1,200}$/s, "expected 'user:ID' or 'team:ID'")
+    .nullable()
+    .default(null),
+  from: z.string().nullable().default(null),
+  to: z.string().nullable().default(null),
+  reason: z.string().min(1).max(2000),
+});
+
+/** The ledger's routes, for the API's `/v1` scope. */
+export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
+  const { store } = context;
+  return [
+    {
+      method: 'GET',
+      url: '/ledger/checkpoints',
+      handler: async (request) => {
+        const query = request.query as Record<string, unknown>;
+        const log = optionalText(query.log);
+        const limit = query.limit === undefined ? 100 : wholeNumber('limit', query.limit, 1);
+        const checkpoints = await store.listCheckpoints(log, Math.min(limit, MAX_CHECKPOINTS));
+        return { checkpoints, nextCursor: null };
+      },
+    },
+    {
+      method: 'GET',
+      url: '/events/:id/proof',
+      handler: async (request) => {
+        const { id } = request.params as { id: string };
+        const proof = await store.eventProof(id);
+        if (proof) return proof;
+        const event = await store.getEvent(id);
+        if (!event) throw new ApiError(404, 'not_found', `no event has the id '${cut(id)}'`);
+        throw new ApiError(
+          409,
+          'not_in_ledger',
+          `event '${cut(id)}' is not a leaf of a checkpointed log`,
+        );
+      },
+    },
+    {
+      method: 'GET',
+      url: '/ledger/consistency',
+      handler: async (request) => {
+        const query = request.query as Record<string, unknown>;
+        const from = wholeNumber('from', query.from, 1);
+        const to = wholeNumber('to', query.to, 1);
+        return store.consistencyProof(optionalText(query.log), from, to);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/ledger/bundle',
+      handler: async (request) => {
+        const query = request.query as Record<string, unknown>;
+        return store.evidenceBundle(requiredTime('from', query.from), requiredTime('to', query.to));
+      },
+    },
+    {
+      method: 'POST',
+      url: '/erasures',
+      handler: async (request, reply) => {
+        const body = parseBody(erasureBody, request.body);
+        const event = adminEvent('erasure', request);
+        const result = await store.erase(body.subject, body.reason, event);
+        if (result.status === 'refused') {
+          const holds = result.refusedBy.join(', ');
+          throw new ApiError(
+            409,
+            'legal_hold',
+            `erasure of ${cut(body.subject)} refused by legal hold ${holds}; recorded as event ${result.eventId}`,
+          );
+        }
+        return reply.code(200).send(result);
+      },
+    },
+    {
+      method: 'GET',
+      url: '/holds',
+      handler: async (request) => {
+        const query = request.query as Record<string, unknown>;
+        return { holds: await store.listHolds(query.all === 'true'), nextCursor: null };
+      },
+    },
+    {
+      method: 'POST',
+      url: '/holds',
+      handler: async (request, reply) => {
+        const body = parseBody(holdBody, request.body);
+        const from = body.from === null ? null : requiredTime('from', body.from);
+        const to = body.to === null ? null : requiredTime('to', body.to);
+        return reply.code(201).send(await store.createHold({ ...body, from, to }));
+      },
+    },
+    {
+      method: 'DELETE',
+      url: '/holds/:id',
+      handler: async (request) => {
+        const { id } = request.params as { id: string };
+        const hold = await store.releaseHold(id);
+        if (!hold) throw new ApiError(404, 'not_found', `no hold has the id '${cut(id)}'`);
+        return hold;
+      },
+    },
+  ];
+}
+
+/** What the health route adds about recording and the ledger. */
+export async function ledgerHealth(context: GatewayContext) {
+  const recording = context.recording;
+  const logs = await context.store.ledgerState();
+  const own = logs.find((log) => log.logId === recording?.logId) ?? null;
+  return {
+    events: {
+      pending: recording?.pendingEvents() ?? 0,
+      failed: recording?.failedEvents() ?? 0,
+      inFlight: await context.store.journalBacklog(),
+    },
+    ledger: own
+      ? {
+          logId: own.logId,
+          treeSize: own.treeSize,
+          lastCheckpoint: own.lastCheckpoint
+            ? { treeSize: own.lastCheckpoint.treeSize, time: own.lastCheckpoint.time }
+            : null,
+          publishBacklog: recording?.publishBacklog() ?? 0,
+        }
+      : null,
+  };
+}
+
+/** An event the gateway writes about an admin action taken through the API. */
+function adminEvent(kind: AuditEvent['kind'], request: FastifyRequest): AuditEvent {
+  const time = new Date().toISOString();
+  return {
+    id: newEventId(),
+    kind,
+    time,
+    schemaVersion: SCHEMA_VERSION,
+    trace: { traceId: newTraceId(), spanId: newSpanId(), parentSpanId: null },
+    identity: {
+      userId: null,
+      sessionId: null,
+      agentId: null,
+      appId: null,
+      teamId: null,
+      actorType: 'human',
+      // TODO(#7): the admin token is not an identity yet; roles and people's tokens will say who.
+      authMethod: 'none',
+      verified: [],
+      asserted: null,
+      keyId: null,
+      keyFingerprint: null,
+      clientAddress: request.socket.remoteAddress ?? null,
+      userAgent: request.headers['user-agent'] ?? null,
+    },
+    request: null,
+    response: null,
+    usage: null,
+    cost: null,
+    attribution: {
+      teamId: null,
+      businessUnit: null,
+      project: null,
+      appId: null,
+      agentId: null,
+      userId: null,
+      tags: {},
+    },
+    policy: [],
+    privacy: null,
+    attempts: [],
+    timing: { receivedAt: time, ttftMs: null, latencyMs: null, upstreamMs: null, overheadMs: null },
+    outcome: { status: 'ok', error: null },
+    ledger: null,
+  };
+}
+
+function parseBody<Output>(schema: z.ZodType<Output>, body: unknown): Output {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const path = issue?.path.join('.') || 'body';
+  throw new ApiError(400, 'invalid_body', `${path}: ${issue?.message ?? 'invalid'}`);
+}
+
+function optionalText(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function wholeNumber(name: string, value: unknown, minimum: number): number {
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(number) || number < minimum) {
+    const shown = typeof value === 'string' ? `'${cut(value)}'` : 'nothing';
+    throw new ApiError(
+      400,
+      'invalid_query',
+      `${name}: expected a whole number from ${minimum}, got ${shown}`,
+    );
+  }
+  return number;
+}
+
+function requiredTime(name: string, value: unknown): string {
+  const time = typeof value === 'string' ? parseTime(value) : null;
+  if (time === null) {
+    const shown = typeof value === 'string' ? `'${cut(value)}'` : 'nothing';
+    throw new ApiError(400, 'invalid_query', `${name}: expected ${TIME_EXPECTED}, got ${shown}`);
+  }
+  return time;
+}
