@@ -1,6 +1,6 @@
 /**
  * `npm run bench:privacy`: the detectors over the PII evaluation set
- * (test/fixtures/pii/synth_dataset_v2.json), scored as issue 5 says; prints the figures and
+ * (test/fixtures/pii/synth_dataset_v2.json), scored by overlap as it prints; prints the figures and
  * writes them as a section of bench/RESULTS.md, keeping the rest of that file.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -11,7 +11,7 @@ import type { Provider } from './routing.js';
 /** Takes finished events off the response path. */
 export type EventSink = { record(event: AuditEvent): void };
 
-/** What the health route reports of recording and the ledger (issue 6). */
+/** What the health route reports of recording and the ledger. */
 export type RecordingState = {
   /** This instance's ledger log, `null` with the ledger off. */
   logId: string | null;
@@ -32,9 +32,9 @@ export type GatewayContext = {
   upstream: Agent;
   store: Store;
   events: EventSink;
-  /** Prices each event as it is recorded (the cost issue). */
+  /** Prices each event as it is recorded. */
   pricing: Pricing;
-  /** Admits calls against the budgets and settles them when recorded (the cost issue). */
+  /** Admits calls against the budgets and settles them when recorded. */
   budgets: Budgets;
   logger: Logger;
   recording?: RecordingState;

@@ -65,7 +65,7 @@ export type Store = SpendStore & {
   /** Events newest first; `cursor` is the `nextCursor` of the page before. */
   listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<EventPage>;
 
-  // The ledger, erasure and holds (issue 6). A store opened without a ledger answers the
+  // The ledger, erasure and holds. A store opened without a ledger answers the
   // reads with empty results and refuses the writes.
 
   /** Every log in the store, with its size and latest checkpoint. */
