@@ -3,12 +3,18 @@ import type { Logger } from 'pino';
 import type { GatewayContext } from '../gateway/context.js';
 import { createTokenCheck } from './auth.js';
 import { ApiError, cut, toApiError } from './errors.js';
+import { keyRoutes } from './keys.js';
 import { parseEventQuery } from './query.js';
 
 /** Where the API lives. `api` is a reserved name, so every path under it is the API's. */
 export const API_PREFIX = '/api';
 
-type ApiRoute = { method: 'GET'; url: string; handler: RouteHandlerMethod };
+/** One route of the API, under `/api/v1`. */
+export type ApiRoute = {
+  method: 'GET' | 'POST' | 'DELETE';
+  url: string;
+  handler: RouteHandlerMethod;
+};
 
 /**
  * Registers the API under `API_PREFIX`: the routes of `/v1`, and `not_found` for every other
@@ -71,6 +77,7 @@ function v1Routes(context: GatewayContext): ApiRoute[] {
         // TODO(#6): ledger and exporter backlogs join this once they exist.
       }),
     },
+    ...keyRoutes(context),
   ];
 }
 

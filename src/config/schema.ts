@@ -46,7 +46,12 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/)
     .optional(),
-  auth: z.strictObject({ requireKey: z.boolean().default(false) }).default({ requireKey: false }),
+  auth: z
+    .strictObject({
+      /** Refuse callers the gateway has not authenticated; default: beyond loopback only. */
+      requireKey: z.boolean().optional(),
+    })
+    .default({}),
   providers: z.record(providerName, providerSchema).optional(),
   // TODO(#4): routes and their fallbacks are validated but not applied yet.
   routes: z.array(routeSchema).default([]),

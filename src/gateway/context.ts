@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { KeyRegistry } from '../identity/key-registry.js';
 import type { AuditEvent } from '../event/types.js';
 import type { Store } from '../store/types.js';
 import type { Provider } from './routing.js';
@@ -16,4 +17,6 @@ export type GatewayContext = {
   store: Store;
   events: EventSink;
   logger: Logger;
+  /** Virtual keys, cached, revoked at once. */
+  keys: KeyRegistry;
 };

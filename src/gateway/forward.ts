@@ -102,7 +102,8 @@ async function journalCall(context: GatewayContext, call: Call): Promise<boolean
 /** The caller's headers for the upstream, with the gateway's key when the caller sent none. */
 function headersFor(input: ForwardInput): Record<string, string | string[]> {
   const { provider, request, call } = input;
-  const useGatewayKey = provider.apiKey !== null && call.identity.authMethod === 'none';
+  // A caller's own provider key goes through; any other caller is served the gateway's key.
+  const useGatewayKey = provider.apiKey !== null && call.identity.authMethod !== 'provider_key';
   const headers = upstreamHeaders(request.headers, {
     keep: provider.simulated ? ['x-auditgate-simulate'] : [],
     drop: useGatewayKey ? AUTH_HEADERS : [],

@@ -5,7 +5,6 @@ import {
   identityFromRequest,
   keyFingerprint,
   redactQuery,
-  VIRTUAL_KEY_PREFIX,
   type CallerKey,
 } from '../identity/headers.js';
 import { applyCapture } from '../event/capture.js';
@@ -13,6 +12,7 @@ import { parseJson } from '../providers/json.js';
 import { familyFor } from '../providers/registry.js';
 import type { ProviderApi } from '../providers/types.js';
 import { traceFromHeader } from '../tracing/traceparent.js';
+import { authenticateCall, refuseModel } from './authenticate.js';
 import { readRequestBody } from './body.js';
 import { Call } from './call.js';
 import type { GatewayContext } from './context.js';
@@ -101,9 +101,9 @@ async function proxyCall(
     return rejectCall(call, response, { status: 400, code: 'invalid_path', message }, provider);
   }
   const api = describeTarget(call, provider, request.method ?? 'GET', target.providerPath);
-  if (key?.key.startsWith(VIRTUAL_KEY_PREFIX)) {
-    const message = 'virtual keys are not issued by this gateway yet; send a provider key';
-    return rejectCall(call, response, { status: 401, code: 'invalid_api_key', message }, provider);
+  const authentication = await authenticateCall(context, call, key, request.headers);
+  if ('refusal' in authentication) {
+    return rejectCall(call, response, authentication.refusal, provider);
   }
 
   if (context.config.auth.requireKey && !isAuthenticated(call)) {
@@ -134,6 +134,8 @@ async function proxyCall(
     const message = body.bytes.length ? 'request body is not valid JSON' : 'request body is empty';
     return rejectCall(call, response, { status: 400, code: 'invalid_json', message }, provider);
   }
+  const modelRefusal = refuseModel(call, authentication.key);
+  if (modelRefusal) return rejectCall(call, response, modelRefusal, provider);
   const path = target.providerPath;
   await forwardCall(context, { call, provider, api, request, response, path, body: body.bytes });
 }
@@ -178,7 +180,7 @@ function readParsedRequest(call: Call, api: ProviderApi, bytes: Buffer): boolean
 
 /** Whether the gateway itself authenticated the caller (a virtual key or a verified JWT). */
 function isAuthenticated(call: Call): boolean {
-  // TODO(#7): virtual keys and JWTs authenticate callers; until then nobody is.
+  // TODO(#7): JWTs authenticate callers too, once they are verified.
   return call.identity.authMethod === 'virtual_key' || call.identity.authMethod === 'jwt';
 }
 

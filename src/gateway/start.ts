@@ -11,6 +11,8 @@ import { recoverInterrupted } from '../store/recover.js';
 import { openSqliteWorkerStore } from '../store/sqlite/worker-store.js';
 import type { Store } from '../store/types.js';
 import { EventWriter } from '../store/writer.js';
+import { KeyRegistry } from '../identity/key-registry.js';
+import { requireKeyByDefault } from './authenticate.js';
 import type { GatewayContext } from './context.js';
 import { resolveProviders } from './routing.js';
 import { createServer } from './server.js';
@@ -49,6 +51,7 @@ export type Gateway = {
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
   const environment = options.environment ?? process.env;
   const config = loadConfig({ file: options.configFile, environment });
+  config.auth.requireKey ??= requireKeyByDefault(options.host ?? '127.0.0.1');
   const logger = options.logger ?? createLogger();
   const ignored = ignoredEnvironment(environment);
   if (ignored.length > 0) {
@@ -86,7 +89,16 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const upstream = createUpstreamAgent(config.limits.upstreamTimeoutMs);
     opened.push(() => upstream.close());
     const providers = resolveProviders(config, environment, simulator?.url ?? null);
-    const context: GatewayContext = { config, providers, upstream, store, events: writer, logger };
+    const keys = new KeyRegistry(store);
+    const context: GatewayContext = {
+      config,
+      providers,
+      upstream,
+      store,
+      events: writer,
+      logger,
+      keys,
+    };
 
     const server = createServer(context, token.value);
     const address = await server.listen({

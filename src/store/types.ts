@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../event/types.js';
 import type { EventContent } from '../event/content.js';
+import type { VirtualKey } from '../identity/keys.js';
 
 /**
  * A request written down before it is forwarded, so that a crash leaves a trace of every
@@ -40,6 +41,8 @@ export type EventFilter = {
 
 export type EventPage = { events: AuditEvent[]; nextCursor: string | null };
 
+export type KeyPage = { keys: VirtualKey[]; nextCursor: string | null };
+
 /**
  * Where events live. Engines: SQLite now, PostgreSQL later; methods return promises so that
  * a networked engine fits the same shape.
@@ -54,6 +57,17 @@ export type Store = {
   getEvent(id: string): Promise<AuditEvent | null>;
   /** Events newest first; `cursor` is the `nextCursor` of the page before. */
   listEvents(filter: EventFilter, limit: number, cursor: string | null): Promise<EventPage>;
+
+  // Virtual keys (issue 7). A key is stored as the SHA-256 of its text, never the text.
+  /** Stores a new key under the hash of its text. */
+  createKey(key: VirtualKey, secretHash: string): Promise<void>;
+  /** The key whose text hashes to `secretHash`, revoked and expired ones included. */
+  findKey(secretHash: string): Promise<VirtualKey | null>;
+  /** Keys newest first; `cursor` is the `nextCursor` of the page before. */
+  listKeys(limit: number, cursor: string | null): Promise<KeyPage>;
+  /** Marks a key revoked at `time` (a key revoked before keeps its first time); `null` if none. */
+  revokeKey(id: string, time: string): Promise<VirtualKey | null>;
+
   /** Whether the store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

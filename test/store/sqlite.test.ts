@@ -82,7 +82,7 @@ describe('schema', () => {
     assert.throws(() => openSqliteStore(path), SchemaTooNewError);
     assert.throws(
       () => openSqliteStore(path),
-      /schema version is 999, this auditgate knows up to 1/,
+      /schema version is 999, this auditgate knows up to 4/,
     );
   });
 });

@@ -6,6 +6,7 @@ import { joinContent } from '../../event/content.js';
 import type { AuditEvent } from '../../event/types.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, EventPage, EventRecord, JournalEntry, Store } from '../types.js';
+import { keyMethods } from './keys.js';
 import { migrate } from './migrations.js';
 
 /** The embedded engine: one SQLite file in WAL mode, for a single gateway instance. */
@@ -136,6 +137,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
     async listEvents(filter, limit, cursor) {
       return listPage(listStatement, filter, limit, cursor);
     },
+    ...keyMethods(database),
     async ping() {
       return database.open && statements.ping.get()?.ok === 1;
     },

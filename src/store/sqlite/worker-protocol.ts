@@ -5,7 +5,17 @@ export type WorkerSetup = { path: string; role: 'store' | 'checkpointer'; interv
 
 /** The store methods the thread serves. */
 export type StoreMethod =
-  'journal' | 'append' | 'orphanedJournal' | 'getEvent' | 'listEvents' | 'ping' | 'close';
+  | 'journal'
+  | 'append'
+  | 'orphanedJournal'
+  | 'getEvent'
+  | 'listEvents'
+  | 'ping'
+  | 'close'
+  | KeyMethod;
+
+/** The virtual-key methods (issue 7). */
+type KeyMethod = 'createKey' | 'findKey' | 'listKeys' | 'revokeKey';
 
 export type StoreRequest = { id: number; method: StoreMethod; args: unknown[] };
 

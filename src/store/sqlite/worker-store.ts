@@ -72,6 +72,10 @@ function createClient(worker: Worker, checkpointer: Worker): Store {
     orphanedJournal: () => call('orphanedJournal'),
     getEvent: (id) => call('getEvent', id),
     listEvents: (filter, limit, cursor) => call('listEvents', filter, limit, cursor),
+    createKey: (key, secretHash) => call('createKey', key, secretHash),
+    findKey: (secretHash) => call('findKey', secretHash),
+    listKeys: (limit, cursor) => call('listKeys', limit, cursor),
+    revokeKey: (id, time) => call('revokeKey', id, time),
     ping: () => (stopped ? Promise.resolve(false) : call<boolean>('ping')),
     async close() {
       if (stopped) return;
