@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.js';
 import { startGateway, type Gateway } from '../gateway/start.js';
 import { runDemo } from './demo.js';
 import { listEvents } from './events.js';
+import { registerKeyCommands } from './keys.js';
 
 /** Runs the command line; resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -45,6 +46,7 @@ function buildProgram(): Command {
     .option('--id <id>', 'one event, whole, as JSON')
     .action(listEvents);
 
+  registerKeyCommands(program);
   return program;
 }
 
