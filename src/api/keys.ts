@@ -30,6 +30,7 @@ export function keyRoutes(context: GatewayContext): ApiRoute[] {
     {
       method: 'GET',
       url: '/keys',
+      roles: ['admin', 'auditor', 'operator'],
       handler: async (request) => {
         const { limit, cursor } = parsePageQuery(request.query, 100);
         return context.keys.list(limit, cursor);
@@ -38,6 +39,7 @@ export function keyRoutes(context: GatewayContext): ApiRoute[] {
     {
       method: 'POST',
       url: '/keys',
+      roles: ['admin'],
       handler: async (request, reply) => {
         const bindings = keyBindings(parseBody(keyRequest, request.body), new Date());
         const { key, record } = await context.keys.create(bindings);
@@ -48,6 +50,7 @@ export function keyRoutes(context: GatewayContext): ApiRoute[] {
     {
       method: 'DELETE',
       url: '/keys/:id',
+      roles: ['admin'],
       handler: async (request) => {
         const { id } = request.params as { id: string };
         const revoked = await context.keys.revoke(id);

@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../event/types.js';
 import type { EventContent } from '../event/content.js';
 import type { VirtualKey } from '../identity/keys.js';
+import type { ApiToken } from '../identity/tokens.js';
 
 /**
  * A request written down before it is forwarded, so that a crash leaves a trace of every
@@ -34,6 +35,8 @@ export type EventFilter = {
   model?: string;
   kind?: string;
   outcome?: string;
+  /** Events of these teams only (a token limited to teams); an empty list matches none. */
+  teams?: string[];
   /** ISO 8601 times, inclusive `from`, exclusive `to`. */
   from?: string;
   to?: string;
@@ -42,6 +45,8 @@ export type EventFilter = {
 export type EventPage = { events: AuditEvent[]; nextCursor: string | null };
 
 export type KeyPage = { keys: VirtualKey[]; nextCursor: string | null };
+
+export type TokenPage = { tokens: ApiToken[]; nextCursor: string | null };
 
 /**
  * Where events live. Engines: SQLite now, PostgreSQL later; methods return promises so that
@@ -67,6 +72,15 @@ export type Store = {
   listKeys(limit: number, cursor: string | null): Promise<KeyPage>;
   /** Marks a key revoked at `time` (a key revoked before keeps its first time); `null` if none. */
   revokeKey(id: string, time: string): Promise<VirtualKey | null>;
+  // People's API tokens (issue 7), stored as the SHA-256 of their text.
+  /** Stores a new API token under the hash of its text. */
+  createToken(token: ApiToken, secretHash: string): Promise<void>;
+  /** The token whose text hashes to `secretHash`, revoked ones included. */
+  findToken(secretHash: string): Promise<ApiToken | null>;
+  /** Tokens newest first; `cursor` is the `nextCursor` of the page before. */
+  listTokens(limit: number, cursor: string | null): Promise<TokenPage>;
+  /** Marks a token revoked at `time` (keeping an earlier time); `null` if none has this id. */
+  revokeToken(id: string, time: string): Promise<ApiToken | null>;
 
   /** Whether the store answers (readiness). */
   ping(): Promise<boolean>;

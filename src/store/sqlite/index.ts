@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, EventPage, EventRecord, JournalEntry, Store } from '../types.js';
 import { keyMethods } from './keys.js';
 import { migrate } from './migrations.js';
+import { tokenMethods } from './tokens.js';
 
 /** The embedded engine: one SQLite file in WAL mode, for a single gateway instance. */
 export type SqliteStore = Store & {
@@ -90,7 +91,7 @@ const FILTER_COLUMNS = {
   model: 'model',
   kind: 'kind',
   outcome: 'outcome',
-} as const satisfies Record<Exclude<keyof EventFilter, 'from' | 'to'>, string>;
+} as const satisfies Record<Exclude<keyof EventFilter, 'from' | 'to' | 'teams'>, string>;
 
 const EVENT_SELECT = `
   SELECT events.id AS id, events.envelope AS envelope, event_content.content AS content
@@ -138,6 +139,7 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
       return listPage(listStatement, filter, limit, cursor);
     },
     ...keyMethods(database),
+    ...tokenMethods(database),
     async ping() {
       return database.open && statements.ping.get()?.ok === 1;
     },
@@ -223,6 +225,11 @@ function listPage(
     if (value === undefined) continue;
     conditions.push(`events.${column} = @${name}`);
     parameters[name] = value;
+  }
+  if (filter.teams !== undefined) {
+    const names = filter.teams.map((_team, index) => `@team${index}`);
+    conditions.push(names.length > 0 ? `events.team_id IN (${names.join(', ')})` : '0');
+    filter.teams.forEach((team, index) => (parameters[`team${index}`] = team));
   }
   if (filter.from !== undefined) {
     conditions.push('events.time >= @from');

@@ -14,8 +14,16 @@ export type StoreMethod =
   | 'close'
   | KeyMethod;
 
-/** The virtual-key methods (issue 7). */
-type KeyMethod = 'createKey' | 'findKey' | 'listKeys' | 'revokeKey';
+/** The virtual-key and API-token methods (issue 7). */
+type KeyMethod =
+  | 'createKey'
+  | 'findKey'
+  | 'listKeys'
+  | 'revokeKey'
+  | 'createToken'
+  | 'findToken'
+  | 'listTokens'
+  | 'revokeToken';
 
 export type StoreRequest = { id: number; method: StoreMethod; args: unknown[] };
 
