@@ -4,6 +4,7 @@ import { startGateway, type Gateway } from '../gateway/start.js';
 import { runDemo } from './demo.js';
 import { listEvents } from './events.js';
 import { registerKeyCommands } from './keys.js';
+import { registerTokenCommands } from './tokens.js';
 
 /** Runs the command line; resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -47,6 +48,7 @@ function buildProgram(): Command {
     .action(listEvents);
 
   registerKeyCommands(program);
+  registerTokenCommands(program);
   return program;
 }
 

@@ -23,7 +23,7 @@ function runCli(
   );
 }
 
-describe('auditgate keys', () => {
+describe('auditgate keys and tokens', () => {
   let gateway: TestGateway;
   let api: string[];
 
@@ -84,6 +84,38 @@ describe('auditgate keys', () => {
       (error: unknown) => error,
     );
     assert.ok(refused instanceof OpenAI.AuthenticationError, String(refused));
+  });
+
+  it('creates a viewer token that reads only its team, lists it and revokes it', async () => {
+    const created = await runCli([
+      'tokens',
+      'create',
+      ...api,
+      '--name',
+      'dr grey',
+      '--role',
+      'viewer',
+      '--teams',
+      'team-a,team-b',
+    ]);
+    assert.equal(created.status, 0, created.stderr);
+    const token = /^ {2}(agt_\S+)$/m.exec(created.stdout)?.[1] ?? '';
+    const id = /^(\S+) {2}active {2}role=viewer {2}teams=team-a,team-b {2}name=dr grey$/m.exec(
+      created.stdout,
+    )?.[1];
+    assert.ok(id, created.stdout);
+
+    const asViewer = await runCli(['keys', 'list', '--url', gateway.url, '--token', token]);
+    assert.equal(asViewer.status, 1);
+    assert.match(
+      asViewer.stderr,
+      /role: GET \/api\/v1\/keys takes admin or auditor or operator, got viewer/,
+    );
+
+    const listed = await runCli(['tokens', 'list', ...api]);
+    assert.ok(listed.stdout.startsWith(`${id}  active  role=viewer`), listed.stdout);
+    const revoked = await runCli(['tokens', 'revoke', id, ...api]);
+    assert.match(revoked.stdout, new RegExp(`^${id} {2}revoked 20`));
   });
 
   it('fails with the API message for an unknown id, and exit 2 without --team', async () => {
