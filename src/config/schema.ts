@@ -36,6 +36,27 @@ const storeSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('postgres'), url: z.string().min(1) }),
 ]);
 
+/** `auth.jwt`: bearer JWTs verified against a JWKS (a file or a URL), issuer and audience. */
+const jwtSchema = z
+  .strictObject({
+    jwksFile: z.string().min(1).optional(),
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    issuer: z.string().min(1),
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    claims: z
+      .strictObject({
+        user: z.string().min(1).default('sub'),
+        team: z.string().min(1).optional(),
+        roles: z.string().min(1).optional(),
+      })
+      .default({ user: 'sub' }),
+  })
+  .refine((jwt) => (jwt.jwksFile === undefined) !== (jwt.jwksUrl === undefined), {
+    // The loader lower-cases messages, so this one names no key.
+    message: 'expected exactly one of a jwks file and a jwks url',
+    path: ['jwksFile'],
+  });
+
 /** Sections whose keys later work defines; until then only the empty value is valid. */
 const emptySection = z.strictObject({});
 const emptyList = z.array(z.never()).max(0);
@@ -50,6 +71,7 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Refuse callers the gateway has not authenticated; default: beyond loopback only. */
       requireKey: z.boolean().optional(),
+      jwt: jwtSchema.optional(),
     })
     .default({}),
   providers: z.record(providerName, providerSchema).optional(),

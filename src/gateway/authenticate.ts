@@ -1,6 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
+import { ConfigError } from '../config/errors.js';
+import type { Config } from '../config/schema.js';
 import { VIRTUAL_KEY_PREFIX, type CallerKey } from '../identity/headers.js';
+import { applyJwt, createJwtVerifier, looksLikeJwt, type JwtVerifier } from '../identity/jwt.js';
 import {
   applyKey,
   keyAllowsModel,
@@ -28,6 +31,9 @@ export async function authenticateCall(
   key: CallerKey | null,
   headers: IncomingHttpHeaders,
 ): Promise<Authentication> {
+  if (context.jwt && key?.header === 'authorization' && looksLikeJwt(key.key)) {
+    return authenticateJwt(context.jwt, call, key.key, headers);
+  }
   if (!key?.key.startsWith(VIRTUAL_KEY_PREFIX)) return { key: null };
   dropVirtualKeys(headers);
   call.identity = { ...call.identity, authMethod: 'virtual_key' };
@@ -49,6 +55,43 @@ export async function authenticateCall(
   call.identity = applied.identity;
   call.attribution = applied.attribution;
   return { key: found };
+}
+
+/**
+ * Authenticates a bearer JWT: a token that fails verification is refused (401, naming the
+ * check that failed); a valid one makes its user (and team) the call's verified identity. The
+ * token never goes upstream: the gateway's provider key serves the call.
+ */
+async function authenticateJwt(
+  verify: JwtVerifier,
+  call: Call,
+  token: string,
+  headers: IncomingHttpHeaders,
+): Promise<Authentication> {
+  delete headers.authorization;
+  call.identity = { ...call.identity, authMethod: 'jwt' };
+  const verified = await verify(token);
+  if ('failure' in verified) {
+    const unavailable = verified.failure === 'unavailable';
+    const status = unavailable ? 503 : 401;
+    const code = unavailable ? 'identity_unavailable' : 'invalid_api_key';
+    return { refusal: { status, code, message: verified.message } };
+  }
+  const applied = applyJwt(call.identity, call.attribution, verified);
+  call.identity = applied.identity;
+  call.attribution = applied.attribution;
+  return { key: null };
+}
+
+/** The verifier `auth.jwt` configures, or `null`; a JWKS file that cannot be read stops start. */
+export function jwtVerifierFor(config: Config): JwtVerifier | null {
+  if (!config.auth.jwt) return null;
+  try {
+    return createJwtVerifier(config.auth.jwt);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError([`auth.jwt.jwksFile: cannot be read as a JWKS (${reason})`]);
+  }
 }
 
 /** A refusal when the call's key is bound to models and the call names another (or none). */

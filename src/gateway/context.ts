@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { JwtVerifier } from '../identity/jwt.js';
 import type { KeyRegistry } from '../identity/key-registry.js';
 import type { AuditEvent } from '../event/types.js';
 import type { Store } from '../store/types.js';
@@ -19,4 +20,6 @@ export type GatewayContext = {
   logger: Logger;
   /** Virtual keys, cached, revoked at once. */
   keys: KeyRegistry;
+  /** Verifies bearer JWTs when `auth.jwt` is configured. */
+  jwt: JwtVerifier | null;
 };

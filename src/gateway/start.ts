@@ -12,7 +12,7 @@ import { openSqliteWorkerStore } from '../store/sqlite/worker-store.js';
 import type { Store } from '../store/types.js';
 import { EventWriter } from '../store/writer.js';
 import { KeyRegistry } from '../identity/key-registry.js';
-import { requireKeyByDefault } from './authenticate.js';
+import { jwtVerifierFor, requireKeyByDefault } from './authenticate.js';
 import type { GatewayContext } from './context.js';
 import { resolveProviders } from './routing.js';
 import { createServer } from './server.js';
@@ -52,6 +52,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
   const environment = options.environment ?? process.env;
   const config = loadConfig({ file: options.configFile, environment });
   config.auth.requireKey ??= requireKeyByDefault(options.host ?? '127.0.0.1');
+  const jwt = jwtVerifierFor(config);
   const logger = options.logger ?? createLogger();
   const ignored = ignoredEnvironment(environment);
   if (ignored.length > 0) {
@@ -98,6 +99,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       events: writer,
       logger,
       keys,
+      jwt,
     };
 
     const server = createServer(context, token.value);
