@@ -1,12 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { hashToken, type Role } from '../identity/tokens.js';
+import {
+  looksLikeJwt,
+  type JwtFailure,
+  type JwtVerifier,
+  type VerifiedJwt,
+} from '../identity/jwt.js';
+import { hashToken, ROLES, type Role } from '../identity/tokens.js';
 import type { Store } from '../store/types.js';
 import { ApiError } from './errors.js';
 
-/** Who is calling the API: the admin token of the data folder, or a person's token. */
+/** Who is calling the API: the admin token of the data folder, a person's token or JWT. */
 export type Principal = {
-  /** The token's id; `null` for the admin token, which has no record. */
+  /** The token's id; `null` for the admin token and JWTs, which have no record. */
   tokenId: string | null;
   name: string;
   role: Role;
@@ -25,6 +31,7 @@ const principals = new WeakMap<FastifyRequest, Principal>();
 export function createTokenCheck(
   adminToken: string,
   store: Pick<Store, 'findToken'>,
+  jwt: JwtVerifier | null = null,
 ): (authorization: string | undefined) => Promise<Principal> {
   const expected = digest(adminToken);
   return async function checkToken(authorization) {
@@ -35,6 +42,7 @@ export function createTokenCheck(
     }
     // Comparing digests keeps the comparison constant-time whatever the lengths.
     if (timingSafeEqual(digest(presented), expected)) return ADMIN;
+    if (jwt && looksLikeJwt(presented)) return jwtPrincipal(await jwt(presented));
 
     const token = await store.findToken(hashToken(presented));
     if (!token) throw new ApiError(401, 'unauthorized', 'the bearer token is not valid');
@@ -44,6 +52,25 @@ export function createTokenCheck(
     }
     return { tokenId: token.id, name: token.name, role: token.role, teams: token.teams };
   };
+}
+
+/**
+ * A person signed in through the identity provider: the strongest role of `ROLES` the roles
+ * claim grants; a viewer reads the team of its team claim (none without one).
+ */
+function jwtPrincipal(verified: VerifiedJwt | JwtFailure): Principal {
+  if ('failure' in verified) {
+    const status = verified.failure === 'unavailable' ? 503 : 401;
+    const code = verified.failure === 'unavailable' ? 'identity_unavailable' : 'unauthorized';
+    throw new ApiError(status, code, verified.message);
+  }
+  const role = ROLES.find((name) => verified.roles.includes(name));
+  if (!role) {
+    const message = `role: the token grants none of ${ROLES.join(', ')}`;
+    throw new ApiError(403, 'forbidden', message);
+  }
+  const teams = role === 'viewer' ? (verified.team === null ? [] : [verified.team]) : null;
+  return { tokenId: null, name: verified.user, role, teams };
 }
 
 /** Remembers who sent `request`, for the route's role check and its handler. */

@@ -26,7 +26,7 @@ export type ApiRoute = {
  * among its `roles`; every error comes in the API's shape.
  */
 export function registerApi(api: FastifyInstance, context: GatewayContext, adminToken: string) {
-  const checkToken = createTokenCheck(adminToken, context.store);
+  const checkToken = createTokenCheck(adminToken, context.store, context.jwt);
   api.addHook('onRequest', async (request) => {
     setPrincipal(request, await checkToken(request.headers.authorization));
   });

@@ -20,7 +20,13 @@ export type JwtSettings = {
 };
 
 /** A verified token: the claims the gateway reads from it. */
-export type VerifiedJwt = { user: string; team: string | null; claims: Record<string, unknown> };
+export type VerifiedJwt = {
+  user: string;
+  team: string | null;
+  /** The roles claim as a list (a single string is one role); empty when not mapped. */
+  roles: string[];
+  claims: Record<string, unknown>;
+};
 
 /** Why a token was refused: `unavailable` when the keys could not be fetched (our side). */
 export type JwtFailure = { failure: 'invalid' | 'unavailable'; message: string };
@@ -57,9 +63,13 @@ export function createJwtVerifier(settings: JwtSettings): JwtVerifier {
       return { failure: 'invalid', message: `the token has no '${settings.claims.user}' claim` };
     }
     const team = settings.claims.team ? claimAt(payload, settings.claims.team) : undefined;
+    const roles = settings.claims.roles ? claimAt(payload, settings.claims.roles) : undefined;
     return {
       user,
       team: typeof team === 'string' && team !== '' ? team : null,
+      roles: (Array.isArray(roles) ? roles : [roles]).filter(
+        (role): role is string => typeof role === 'string',
+      ),
       claims: recordedClaims(payload, settings),
     };
   };

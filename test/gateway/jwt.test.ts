@@ -182,6 +182,51 @@ describe('JWT identity', () => {
     assert.equal(upstream.requests.length, callsBefore, 'a refused call reached the upstream');
   });
 
+  it('lets a person call the API with a JWT, in the strongest role its roles claim grants', async () => {
+    const gateway = gateways[0] ?? (await fileGateway());
+    const api = async (token: string, method: string, path: string) => {
+      const response = await fetch(`${gateway.url}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: method === 'POST' ? JSON.stringify({ teamId: 't', appId: 'a' }) : undefined,
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const auditor = await sign(signer, {
+      sub: 'ms-audit',
+      roles: ['clinician', 'auditor', 'viewer'],
+    });
+    assert.equal((await api(auditor, 'GET', '/events')).status, 200);
+    assert.equal((await api(auditor, 'POST', '/keys')).status, 403);
+
+    const viewer = await sign(signer, {
+      sub: 'dr-x',
+      roles: 'viewer',
+      org: { team: 'team-other' },
+    });
+    const seen = await api(viewer, 'GET', '/events');
+    assert.equal(seen.status, 200);
+    assert.deepEqual(seen.body.events, [], 'a viewer of team-other read team-surgery events');
+
+    const nobody = await api(
+      await sign(signer, { sub: 'dr-y', roles: ['clinician'] }),
+      'GET',
+      '/events',
+    );
+    assert.equal(nobody.status, 403);
+    const stranger = await sign(await newSigner('key-1'), { sub: 'x', roles: ['admin'] });
+    const refused = await api(stranger, 'GET', '/events');
+    assert.deepEqual(refused, {
+      status: 401,
+      body: {
+        error: {
+          code: 'unauthorized',
+          message: 'the token is not signed by a key this gateway trusts',
+        },
+      },
+    });
+  });
+
   it('verifies against a JWKS fetched from a URL', async () => {
     const gateway = await gatewayWith({ jwksUrl: `${upstream.url}/jwks.json` });
     const { response } = await chat(gateway, await sign(signer, { sub: 'nurse-joy' }));
