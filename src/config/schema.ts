@@ -57,6 +57,34 @@ const jwtSchema = z
     path: ['jwksFile'],
   });
 
+/**
+ * One rule of `policies:`, judged before the call leaves. It checks one thing: `allowModels`
+ * (the only models calls in scope may name) or `maxTokens` (a cap on the output tokens asked).
+ */
+const ruleSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    scope: z
+      .strictObject({
+        teams: z.array(z.string().min(1)).min(1).optional(),
+        apps: z.array(z.string().min(1)).min(1).optional(),
+        agents: z.array(z.string().min(1)).min(1).optional(),
+        models: z.array(z.string().min(1)).min(1).optional(),
+        providers: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .optional(),
+    // TODO(#7): stage `after` (output checks), and actions mask, escalate and hold.
+    stage: z.literal('before').default('before'),
+    action: z.enum(['flag', 'block']),
+    severity: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
+    allowModels: z.array(z.string().min(1)).min(1).optional(),
+    maxTokens: z.number().int().positive().optional(),
+  })
+  .refine((rule) => (rule.allowModels === undefined) !== (rule.maxTokens === undefined), {
+    // The loader lower-cases messages, so this one names no key.
+    message: 'expected exactly one check: a list of allowed models or a max-tokens cap',
+  });
+
 /** Sections whose keys later work defines; until then only the empty value is valid. */
 const emptySection = z.strictObject({});
 const emptyList = z.array(z.never()).max(0);
@@ -98,7 +126,12 @@ export const configSchema = z.strictObject({
     .default({ estimateWhenMissing: false }),
   privacy: emptySection.default({}),
   ledger: emptySection.default({}),
-  policies: emptyList.default([]),
+  policies: z
+    .array(ruleSchema)
+    .default([])
+    .refine((rules) => new Set(rules.map((rule) => rule.id)).size === rules.length, {
+      message: 'rule ids must be unique',
+    }),
   prices: emptySection.default({}),
   budgets: emptyList.default([]),
   exporters: emptyList.default([]),

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { newEventId } from '../event/ids.js';
 import { emptyRequest, missingUsage } from '../event/records.js';
+import type { PolicyDecision } from '../policy/rules.js';
 import {
   SCHEMA_VERSION,
   type Attribution,
@@ -31,6 +32,8 @@ export class Call {
   response: ResponseRecord | null = null;
   usage: Usage | null = null;
   outcome: Outcome = { status: 'ok', error: null };
+  /** Rules that fired on the call (issue 7). */
+  policy: PolicyDecision[] = [];
 
   upstreamStart: Mark | null = null;
   upstreamEnd: Mark | null = null;
@@ -75,7 +78,7 @@ export class Call {
       usage: this.kind === 'llm.call' ? (this.usage ?? missingUsage()) : this.usage,
       cost: null,
       attribution: this.attribution,
-      policy: [],
+      policy: this.policy,
       privacy: null,
       attempts: [],
       timing: {

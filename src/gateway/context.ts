@@ -5,6 +5,7 @@ import type { JwtVerifier } from '../identity/jwt.js';
 import type { KeyRegistry } from '../identity/key-registry.js';
 import type { AuditEvent } from '../event/types.js';
 import type { Store } from '../store/types.js';
+import type { PolicySet } from './policy.js';
 import type { Provider } from './routing.js';
 
 /** Takes finished events off the response path. */
@@ -22,4 +23,6 @@ export type GatewayContext = {
   keys: KeyRegistry;
   /** Verifies bearer JWTs when `auth.jwt` is configured. */
   jwt: JwtVerifier | null;
+  /** The rules of `policies:` and their version. */
+  policies: PolicySet;
 };

@@ -13,10 +13,12 @@ import { familyFor } from '../providers/registry.js';
 import type { ProviderApi } from '../providers/types.js';
 import { traceFromHeader } from '../tracing/traceparent.js';
 import { authenticateCall, refuseModel } from './authenticate.js';
+import { violationEvents } from '../policy/events.js';
 import { readRequestBody } from './body.js';
 import { Call } from './call.js';
 import type { GatewayContext } from './context.js';
 import { forwardCall } from './forward.js';
+import { enforceBefore } from './policy.js';
 import { rejectCall } from './reject.js';
 import { routeTarget, type Provider, type RouteTarget } from './routing.js';
 
@@ -48,6 +50,7 @@ export async function handleProviderRequest(
   } finally {
     const event = applyCapture(call.toEvent(), context.config.capture);
     context.events.record(event);
+    for (const violation of violationEvents(event)) context.events.record(violation);
     context.logger.debug(
       {
         eventId: event.id,
@@ -136,6 +139,7 @@ async function proxyCall(
   }
   const modelRefusal = refuseModel(call, authentication.key);
   if (modelRefusal) return rejectCall(call, response, modelRefusal, provider);
+  if (enforceBefore(context, call, response, provider)) return;
   const path = target.providerPath;
   await forwardCall(context, { call, provider, api, request, response, path, body: body.bytes });
 }

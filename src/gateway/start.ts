@@ -12,6 +12,7 @@ import { openSqliteWorkerStore } from '../store/sqlite/worker-store.js';
 import type { Store } from '../store/types.js';
 import { EventWriter } from '../store/writer.js';
 import { KeyRegistry } from '../identity/key-registry.js';
+import { policyVersion } from '../policy/rules.js';
 import { jwtVerifierFor, requireKeyByDefault } from './authenticate.js';
 import type { GatewayContext } from './context.js';
 import { resolveProviders } from './routing.js';
@@ -100,6 +101,8 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       logger,
       keys,
       jwt,
+      // TODO(#7): reload the rules when the configuration file changes, without a restart.
+      policies: { rules: config.policies, version: policyVersion(config.policies) },
     };
 
     const server = createServer(context, token.value);
