@@ -35,6 +35,8 @@ export type EventFilter = {
   model?: string;
   kind?: string;
   outcome?: string;
+  /** Events with a policy decision that took this action (the policy exception log). */
+  policyAction?: string;
   /** Events of these teams only (a token limited to teams); an empty list matches none. */
   teams?: string[];
   /** ISO 8601 times, inclusive `from`, exclusive `to`. */

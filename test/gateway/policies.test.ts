@@ -100,6 +100,11 @@ describe('policies before the call', () => {
     assert.equal(violation?.trace.parentSpanId, event.trace.spanId);
     assert.equal(violation?.identity.teamId, 'team-a');
     assert.equal(violation?.outcome.status, 'blocked');
+
+    // The exception log: events whose policy list holds a block.
+    const { body } = await gateway.api('/api/v1/events?policyAction=block');
+    const blocked = (body as { events: AuditEvent[] }).events.map((listed) => listed.id);
+    assert.deepEqual(blocked.slice(0, 2), [violation?.id, eventId]);
   });
 
   it('answers a block in the Anthropic shape on an Anthropic route', async () => {

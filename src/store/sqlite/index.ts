@@ -91,7 +91,10 @@ const FILTER_COLUMNS = {
   model: 'model',
   kind: 'kind',
   outcome: 'outcome',
-} as const satisfies Record<Exclude<keyof EventFilter, 'from' | 'to' | 'teams'>, string>;
+} as const satisfies Record<
+  Exclude<keyof EventFilter, 'from' | 'to' | 'teams' | 'policyAction'>,
+  string
+>;
 
 const EVENT_SELECT = `
   SELECT events.id AS id, events.envelope AS envelope, event_content.content AS content
@@ -225,6 +228,12 @@ function listPage(
     if (value === undefined) continue;
     conditions.push(`events.${column} = @${name}`);
     parameters[name] = value;
+  }
+  if (filter.policyAction !== undefined) {
+    // No index: decisions are few per event, and the other filters narrow the scan first.
+    conditions.push(`EXISTS (SELECT 1 FROM json_each(events.envelope, '$.policy')
+      WHERE json_extract(json_each.value, '$.action') = @policyAction)`);
+    parameters.policyAction = filter.policyAction;
   }
   if (filter.teams !== undefined) {
     const names = filter.teams.map((_team, index) => `@team${index}`);
