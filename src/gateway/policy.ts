@@ -1,5 +1,8 @@
+import { unwatchFile, watchFile } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { evaluateBefore, type PolicyRule } from '../policy/rules.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig } from '../config/load.js';
+import { evaluateBefore, policyVersion, type PolicyRule } from '../policy/rules.js';
 import type { Call } from './call.js';
 import type { GatewayContext } from './context.js';
 import { rejectCall } from './reject.js';
@@ -37,4 +40,37 @@ export function enforceBefore(
   rejectCall(call, response, { status: 403, code: 'policy_blocked', message }, provider);
   call.outcome = { status: 'blocked', error: message };
   return true;
+}
+
+/** How often the configuration file is checked for changed rules. */
+const RELOAD_INTERVAL_MS = 500;
+
+/**
+ * Watches the configuration file and applies changed `policies:` to the next calls, without a
+ * restart. A file that no longer validates changes nothing (the error is logged, with the
+ * keys it names); the other sections apply at the next start. Returns the function that stops
+ * watching.
+ */
+export function watchPolicies(
+  context: GatewayContext,
+  file: string,
+  environment: NodeJS.ProcessEnv,
+): () => void {
+  const reload = () => {
+    let rules: PolicyRule[];
+    try {
+      rules = loadConfig({ file, environment }).policies;
+    } catch (error) {
+      const problems = error instanceof ConfigError ? error.problems : [String(error)];
+      context.logger.error({ problems }, 'configuration changed but not valid; policies kept');
+      return;
+    }
+    const version = policyVersion(rules);
+    if (version === context.policies.version) return;
+    const from = context.policies.version;
+    context.policies = { rules, version };
+    context.logger.info({ from, to: version, rules: rules.length }, 'policies reloaded');
+  };
+  watchFile(file, { interval: RELOAD_INTERVAL_MS, persistent: false }, reload);
+  return () => unwatchFile(file, reload);
 }

@@ -15,6 +15,7 @@ import { KeyRegistry } from '../identity/key-registry.js';
 import { policyVersion } from '../policy/rules.js';
 import { jwtVerifierFor, requireKeyByDefault } from './authenticate.js';
 import type { GatewayContext } from './context.js';
+import { watchPolicies } from './policy.js';
 import { resolveProviders } from './routing.js';
 import { createServer } from './server.js';
 import { createUpstreamAgent } from './upstream.js';
@@ -101,9 +102,12 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       logger,
       keys,
       jwt,
-      // TODO(#7): reload the rules when the configuration file changes, without a restart.
       policies: { rules: config.policies, version: policyVersion(config.policies) },
     };
+    const stopWatching = options.configFile
+      ? watchPolicies(context, options.configFile, environment)
+      : () => undefined;
+    opened.push(async () => stopWatching());
 
     const server = createServer(context, token.value);
     const address = await server.listen({
@@ -124,6 +128,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       recovered,
       flush: () => writer.flush(),
       async close() {
+        stopWatching();
         await server.close();
         await writer.close();
         await upstream.close();

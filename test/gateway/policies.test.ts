@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 
 import type { AuditEvent } from '../../src/event/types.js';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.js';
-import { writeConfig, type ConfigFile } from '../helpers/upstream.js';
+import { delay, writeConfig, type ConfigFile } from '../helpers/upstream.js';
 
 describe('policies before the call', () => {
   let config: ConfigFile;
@@ -165,5 +166,62 @@ describe('policies before the call', () => {
     assert.equal(event.outcome.status, 'ok');
     assert.deepEqual(event.policy, []);
     assert.deepEqual(await violationsOf(event.id), []);
+  });
+});
+
+describe('policies reloaded without a restart', () => {
+  const blockRule = { id: 'no-gpt-4o', action: 'block', allowModels: ['gpt-4.1-nano'] };
+  let config: ConfigFile;
+  let gateway: TestGateway;
+
+  before(async () => {
+    config = writeConfig({ policies: [blockRule] });
+    gateway = await startTestGateway({ configFile: config.path });
+  });
+  after(async () => {
+    await gateway.stop();
+    config.remove();
+  });
+
+  /** The status of one gpt-4o call and the version of the rules that judged it. */
+  async function callGpt4o(): Promise<{ status: number; version: string | null }> {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    await response.arrayBuffer();
+    const event = await gateway.event(response.headers.get('x-auditgate-event-id'));
+    const decision = event.policy[0] as { policyVersion?: string } | undefined;
+    return { status: response.status, version: decision?.policyVersion ?? null };
+  }
+
+  /** Calls until the status changes from `from` (the watcher polls the file), up to 5 s. */
+  async function callUntilNot(from: number) {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const result = await callGpt4o();
+      if (result.status !== from || Date.now() > deadline) return result;
+      await delay(100);
+    }
+  }
+
+  it('applies a changed rule to the next calls, and keeps the rules when the file breaks', async () => {
+    const first = await callGpt4o();
+    assert.equal(first.status, 403);
+
+    writeFileSync(config.path, JSON.stringify({ policies: [{ ...blockRule, action: 'flag' }] }));
+    const changed = await callUntilNot(403);
+    assert.equal(changed.status, 200, 'the changed rule was not applied within 5 s');
+    assert.match(changed.version ?? '', /^[0-9a-f]{12}$/);
+    assert.notEqual(changed.version, first.version);
+
+    writeFileSync(
+      config.path,
+      JSON.stringify({ policies: [{ id: 'broken', action: 'sometimes' }] }),
+    );
+    await delay(1500);
+    const kept = await callGpt4o();
+    assert.deepEqual(kept, changed);
   });
 });
