@@ -184,7 +184,6 @@ function readParsedRequest(call: Call, api: ProviderApi, bytes: Buffer): boolean
 
 /** Whether the gateway itself authenticated the caller (a virtual key or a verified JWT). */
 function isAuthenticated(call: Call): boolean {
-  // TODO(#7): JWTs authenticate callers too, once they are verified.
   return call.identity.authMethod === 'virtual_key' || call.identity.authMethod === 'jwt';
 }
 

@@ -12,6 +12,8 @@ type KeyStore = Pick<Store, 'createKey' | 'findKey' | 'listKeys' | 'revokeKey'>;
  * spares a call the round trip to the store thread. A revocation made through this registry
  * empties the key's entry before it answers, so it applies to the next call. One gateway owns
  * a data folder, so every revocation passes through here.
+ * TODO(#7): several instances on one PostgreSQL store will need revocations broadcast to
+ * every instance's cache.
  */
 export class KeyRegistry {
   readonly #store: KeyStore;

@@ -14,7 +14,11 @@ export type RuleScope = {
   providers?: string[] | undefined;
 };
 
-/** One rule of `policies:`; it checks one thing, `allowModels` or `maxTokens`. */
+/**
+ * One rule of `policies:`; it checks one thing, `allowModels` or `maxTokens`.
+ * TODO(#7): PII and secrets by type, prompt-injection heuristics, blocked terms and patterns,
+ * and rate limits per key, user and team; checks after the call; mask, escalate and hold.
+ */
 export type PolicyRule = {
   id: string;
   scope?: RuleScope | undefined;
