@@ -9,11 +9,11 @@ import {
 } from '../identity/headers.js';
 import { applyCapture } from '../event/capture.js';
 import { parseJson } from '../providers/json.js';
+import { violationEvents } from '../policy/events.js';
 import { familyFor } from '../providers/registry.js';
 import type { ProviderApi } from '../providers/types.js';
 import { traceFromHeader } from '../tracing/traceparent.js';
 import { authenticateCall, refuseModel } from './authenticate.js';
-import { violationEvents } from '../policy/events.js';
 import { readRequestBody } from './body.js';
 import { Call } from './call.js';
 import type { GatewayContext } from './context.js';
