@@ -35,7 +35,7 @@ export async function authenticateCall(
     return authenticateJwt(context.jwt, call, key.key, headers);
   }
   if (!key?.key.startsWith(VIRTUAL_KEY_PREFIX)) return { key: null };
-  dropVirtualKeys(headers);
+  dropVirtualKeys(headers, context.jwt !== null);
   call.identity = { ...call.identity, authMethod: 'virtual_key' };
   if (key.header === 'query') {
     // The query string goes upstream as it is; a key there would leave with it.
@@ -114,10 +114,15 @@ export function requireKeyByDefault(host: string): boolean {
   return !(address === '::1' || address.startsWith('::ffff:127.'));
 }
 
-function dropVirtualKeys(headers: IncomingHttpHeaders): void {
+/** Removes every auth header holding a virtual key, and a bearer JWT where JWTs are in use. */
+function dropVirtualKeys(headers: IncomingHttpHeaders, jwtInUse: boolean): void {
   for (const name of AUTH_HEADERS) {
     const value = headers[name];
-    const text = Array.isArray(value) ? value.join(',') : (value ?? '');
-    if (text.replace(/^Bearer\s+/i, '').startsWith(VIRTUAL_KEY_PREFIX)) delete headers[name];
+    const text = (Array.isArray(value) ? value.join(',') : (value ?? '')).replace(
+      /^Bearer\s+/i,
+      '',
+    );
+    const isJwt = jwtInUse && name === 'authorization' && looksLikeJwt(text);
+    if (text.startsWith(VIRTUAL_KEY_PREFIX) || isJwt) delete headers[name];
   }
 }

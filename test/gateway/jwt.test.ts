@@ -81,7 +81,10 @@ describe('JWT identity', () => {
           claims: { user: 'sub', team: 'org.team', roles: 'roles' },
         },
       },
-      providers: { openai: { type: 'openai', baseUrl: upstream.url, apiKey: HELD_KEY } },
+      providers: {
+        openai: { type: 'openai', baseUrl: upstream.url, apiKey: HELD_KEY },
+        keyless: { type: 'openai', baseUrl: upstream.url },
+      },
     });
     configs.push(config);
     const gateway = await startTestGateway({ configFile: config.path, simulate: false });
@@ -225,6 +228,33 @@ describe('JWT identity', () => {
         },
       },
     });
+  });
+
+  it('sends no JWT upstream beside a virtual key, though the provider holds no key', async () => {
+    const gateway = gateways[0] ?? (await fileGateway());
+    const created = await fetch(`${gateway.url}/api/v1/keys`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${gateway.adminToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ teamId: 'team-surgery', appId: 'app-notes' }),
+    });
+    const { key } = (await created.json()) as { key: string };
+    const callsBefore = upstream.requests.length;
+    const response = await fetch(`${gateway.url}/keyless/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-auditgate-key': key,
+        authorization: `Bearer ${await sign(signer, { sub: 'dr-grey' })}`,
+      },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    assert.equal(response.status, 200);
+    await response.arrayBuffer();
+    const received = await upstream.received(callsBefore + 1);
+    assert.equal(received.headers.authorization, undefined);
   });
 
   it('verifies against a JWKS fetched from a URL', async () => {
