@@ -2,20 +2,21 @@
  * The ledger's API: checkpoints, inclusion and consistency proofs, evidence bundles, erasure
  * and legal holds.
  */
-import type { FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { newEventId, newSpanId, newTraceId } from '../event/ids.js';
 import { SCHEMA_VERSION, type AuditEvent } from '../event/types.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { ApiError, cut } from './errors.js';
+import type { ApiRoute } from './routes.js';
 import { parseTime, TIME_EXPECTED } from './time.js';
 
-/** A route of the API's `/v1` scope. */
-export type LedgerRoute = {
-  method: 'GET' | 'POST' | 'DELETE';
-  url: string;
-  handler: RouteHandlerMethod;
-};
+/** Who may read the ledger's proofs and checkpoints: they hold hashes, never content. */
+const PROOF_READERS = ['admin', 'auditor', 'operator'] as const;
+/** An evidence bundle carries the events' content, as the auditor reads it. */
+const BUNDLE_READERS = ['admin', 'auditor'] as const;
+/** Erasing a subject and placing or releasing a hold change the record: admins only. */
+const RECORD_KEEPERS = ['admin'] as const;
 
 const MAX_CHECKPOINTS = 1000;
 
@@ -36,12 +37,13 @@ const holdBody = z.strictObject({
 });
 
 /** The ledger's routes, for the API's `/v1` scope. */
-export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
+export function ledgerRoutes(context: GatewayContext): ApiRoute[] {
   const { store } = context;
   return [
     {
       method: 'GET',
       url: '/ledger/checkpoints',
+      roles: PROOF_READERS,
       handler: async (request) => {
         const query = request.query as Record<string, unknown>;
         const log = optionalText(query.log);
@@ -53,6 +55,7 @@ export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
     {
       method: 'GET',
       url: '/events/:id/proof',
+      roles: PROOF_READERS,
       handler: async (request) => {
         const { id } = request.params as { id: string };
         const proof = await store.eventProof(id);
@@ -69,6 +72,7 @@ export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
     {
       method: 'GET',
       url: '/ledger/consistency',
+      roles: PROOF_READERS,
       handler: async (request) => {
         const query = request.query as Record<string, unknown>;
         const from = wholeNumber('from', query.from, 1);
@@ -79,6 +83,7 @@ export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
     {
       method: 'GET',
       url: '/ledger/bundle',
+      roles: BUNDLE_READERS,
       handler: async (request) => {
         const query = request.query as Record<string, unknown>;
         return store.evidenceBundle(requiredTime('from', query.from), requiredTime('to', query.to));
@@ -87,6 +92,7 @@ export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
     {
       method: 'POST',
       url: '/erasures',
+      roles: RECORD_KEEPERS,
       handler: async (request, reply) => {
         const body = parseBody(erasureBody, request.body);
         const event = adminEvent('erasure', request);
@@ -105,6 +111,7 @@ export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
     {
       method: 'GET',
       url: '/holds',
+      roles: BUNDLE_READERS,
       handler: async (request) => {
         const query = request.query as Record<string, unknown>;
         return { holds: await store.listHolds(query.all === 'true'), nextCursor: null };
@@ -113,6 +120,7 @@ export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
     {
       method: 'POST',
       url: '/holds',
+      roles: RECORD_KEEPERS,
       handler: async (request, reply) => {
         const body = parseBody(holdBody, request.body);
         const from = body.from === null ? null : requiredTime('from', body.from);
@@ -123,6 +131,7 @@ export function ledgerRoutes(context: GatewayContext): LedgerRoute[] {
     {
       method: 'DELETE',
       url: '/holds/:id',
+      roles: RECORD_KEEPERS,
       handler: async (request) => {
         const { id } = request.params as { id: string };
         const hold = await store.releaseHold(id);

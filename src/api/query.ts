@@ -9,6 +9,9 @@ const MAX_LIMIT = 1000;
 const MAX_TEXT_LENGTH = 512;
 const MAX_CURSOR_LENGTH = 200;
 
+/** Every action a policy rule can take, as `policyAction` filters them. */
+const POLICY_ACTIONS = ['flag', 'mask', 'block', 'escalate', 'hold'] as const;
+
 const text = z.string().min(1).max(MAX_TEXT_LENGTH).optional();
 const time = z
   .string()
@@ -27,6 +30,7 @@ const EVENT_QUERY_SHAPE = {
   model: text,
   kind: z.enum(EVENT_KINDS).optional(),
   outcome: z.enum(OUTCOME_STATUSES).optional(),
+  policyAction: z.enum(POLICY_ACTIONS).optional(),
   from: time,
   to: time,
   limit: z
@@ -56,14 +60,15 @@ const EXPECTED: Record<Parameter, string> = {
   model: TEXT_EXPECTED,
   kind: `one of ${EVENT_KINDS.join(', ')}`,
   outcome: `one of ${OUTCOME_STATUSES.join(', ')}`,
+  policyAction: `one of ${POLICY_ACTIONS.join(', ')}`,
   from: TIME_EXPECTED,
   to: TIME_EXPECTED,
   limit: `a whole number from 1 to ${MAX_LIMIT}`,
   cursor: 'the nextCursor of the previous page',
 };
 
-// TODO(#7): policy actions become filterable once rules fire; free text needs an index.
-const UNSUPPORTED = ['q', 'policyAction'];
+// TODO(#7): free text needs an index.
+const UNSUPPORTED = ['q'];
 
 export type EventQuery = { filter: EventFilter; limit: number; cursor: string | null };
 

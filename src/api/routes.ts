@@ -1,29 +1,37 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../gateway/context.js';
-import { createTokenCheck } from './auth.js';
+import { ROLES, type Role } from '../identity/tokens.js';
+import { createTokenCheck, principalOf, requireRole, setPrincipal } from './auth.js';
 import { ApiError, cut, toApiError } from './errors.js';
 import { ledgerHealth, ledgerRoutes } from './ledger.js';
-import { parseEventQuery } from './query.js';
 import { spendRoutes } from './spend.js';
+import { keyRoutes } from './keys.js';
+import { parseEventQuery } from './query.js';
+import { EVENT_READERS, scopeFilter, visibleEvent } from './scope.js';
+import { tokenRoutes } from './tokens.js';
 
 /** Where the API lives. `api` is a reserved name, so every path under it is the API's. */
 export const API_PREFIX = '/api';
 
-/** One route of the API. */
+/** One route of the API, under `/api/v1`, and the roles that may call it. */
 export type ApiRoute = {
   method: 'GET' | 'POST' | 'DELETE';
   url: string;
+  roles: readonly Role[];
   handler: RouteHandlerMethod;
 };
 
 /**
  * Registers the API under `API_PREFIX`: the routes of `/v1`, and `not_found` for every other
- * path. Every path needs the admin bearer token; every error comes in the API's shape.
+ * path. Every path needs a bearer token (the admin token or a person's), each route a role
+ * among its `roles`; every error comes in the API's shape.
  */
 export function registerApi(api: FastifyInstance, context: GatewayContext, adminToken: string) {
-  const checkToken = createTokenCheck(adminToken);
-  api.addHook('onRequest', async (request) => checkToken(request.headers.authorization));
+  const checkToken = createTokenCheck(adminToken, context.store, context.jwt);
+  api.addHook('onRequest', async (request) => {
+    setPrincipal(request, await checkToken(request.headers.authorization));
+  });
   api.setErrorHandler((error, _request, reply) => sendApiError(reply, error, context.logger));
 
   api.register(
@@ -55,17 +63,24 @@ function v1Routes(context: GatewayContext): ApiRoute[] {
     {
       method: 'GET',
       url: '/events',
+      roles: EVENT_READERS,
       handler: async (request) => {
         const { filter, limit, cursor } = parseEventQuery(request.query as Record<string, unknown>);
-        return context.store.listEvents(filter, limit, cursor);
+        const principal = principalOf(request);
+        const page = await context.store.listEvents(scopeFilter(principal, filter), limit, cursor);
+        const events = page.events.map((event) => visibleEvent(principal, event));
+        return { ...page, events: events.filter((event) => event !== null) };
       },
     },
     {
       method: 'GET',
       url: '/events/:id',
+      roles: EVENT_READERS,
       handler: async (request) => {
         const { id } = request.params as { id: string };
-        const event = await context.store.getEvent(id);
+        const stored = await context.store.getEvent(id);
+        // An event of another team is not found, rather than forbidden: its id says nothing.
+        const event = stored && visibleEvent(principalOf(request), stored);
         if (!event) throw new ApiError(404, 'not_found', `no event has the id '${cut(id)}'`);
         return event;
       },
@@ -73,18 +88,23 @@ function v1Routes(context: GatewayContext): ApiRoute[] {
     {
       method: 'GET',
       url: '/health',
+      roles: ROLES,
       handler: async () => ({
         store: (await context.store.ping()) ? 'ok' : 'unavailable',
         ...(await ledgerHealth(context)),
       }),
     },
     ...spendRoutes(context),
+    ...keyRoutes(context),
+    ...tokenRoutes(context),
   ];
 }
 
 /** Registers the routes, and for each path answers the methods it does not take with 405. */
 function registerRoutes(scope: FastifyInstance, routes: ApiRoute[]) {
-  for (const route of routes) scope.route(route);
+  for (const { roles, ...route } of routes) {
+    scope.route({ ...route, preHandler: async (request) => requireRole(request, roles) });
+  }
 
   for (const url of new Set(routes.map((route) => route.url))) {
     const allowed = routes.filter((route) => route.url === url).map((route) => route.method);

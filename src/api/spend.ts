@@ -37,6 +37,8 @@ export function spendRoutes(context: GatewayContext): ApiRoute[] {
     {
       method: 'GET',
       url: '/spend',
+      // TODO(#7): a viewer's spend, limited to its own teams.
+      roles: ['admin', 'auditor', 'operator'],
       handler: async (request) => {
         const query = parseSpendQuery(request.query as Record<string, unknown>);
         const rows = await context.store.spend(query);

@@ -7,6 +7,8 @@ import { showSpend } from './spend.js';
 import { UnknownRegionError } from '../privacy/scan.js';
 import { addPrivacyCommands, ScanInputError } from './privacy.js';
 import { addLedgerCommands } from './ledger.js';
+import { registerKeyCommands } from './keys.js';
+import { registerTokenCommands } from './tokens.js';
 
 /** Runs the command line; resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
@@ -67,6 +69,8 @@ function buildProgram(): Command {
   addPrivacyCommands(program);
 
   addLedgerCommands(program);
+  registerKeyCommands(program);
+  registerTokenCommands(program);
   return program;
 }
 

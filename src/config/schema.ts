@@ -137,6 +137,54 @@ const ledgerSchema = z.strictObject({
   keyPath: z.string().min(1).optional(),
   publish: z.array(publishSchema).default([]),
 });
+/** `auth.jwt`: bearer JWTs verified against a JWKS (a file or a URL), issuer and audience. */
+const jwtSchema = z
+  .strictObject({
+    jwksFile: z.string().min(1).optional(),
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    issuer: z.string().min(1),
+    audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    claims: z
+      .strictObject({
+        user: z.string().min(1).default('sub'),
+        team: z.string().min(1).optional(),
+        roles: z.string().min(1).optional(),
+      })
+      .default({ user: 'sub' }),
+  })
+  .refine((jwt) => (jwt.jwksFile === undefined) !== (jwt.jwksUrl === undefined), {
+    // The loader lower-cases messages, so this one names no key.
+    message: 'expected exactly one of a jwks file and a jwks url',
+    path: ['jwksFile'],
+  });
+
+/**
+ * One rule of `policies:`, judged before the call leaves. It checks one thing: `allowModels`
+ * (the only models calls in scope may name) or `maxTokens` (a cap on the output tokens asked).
+ */
+const ruleSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    scope: z
+      .strictObject({
+        teams: z.array(z.string().min(1)).min(1).optional(),
+        apps: z.array(z.string().min(1)).min(1).optional(),
+        agents: z.array(z.string().min(1)).min(1).optional(),
+        models: z.array(z.string().min(1)).min(1).optional(),
+        providers: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .optional(),
+    // TODO(#7): stage `after` (output checks), and actions mask, escalate and hold.
+    stage: z.literal('before').default('before'),
+    action: z.enum(['flag', 'block']),
+    severity: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
+    allowModels: z.array(z.string().min(1)).min(1).optional(),
+    maxTokens: z.number().int().positive().optional(),
+  })
+  .refine((rule) => (rule.allowModels === undefined) !== (rule.maxTokens === undefined), {
+    // The loader lower-cases messages, so this one names no key.
+    message: 'expected exactly one check: a list of allowed models or a max-tokens cap',
+  });
 
 /** Sections whose keys later work defines; until then only the empty value is valid. */
 const emptySection = z.strictObject({});
@@ -148,7 +196,13 @@ export const configSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/)
     .optional(),
-  auth: z.strictObject({ requireKey: z.boolean().default(false) }).default({ requireKey: false }),
+  auth: z
+    .strictObject({
+      /** Refuse callers the gateway has not authenticated; default: beyond loopback only. */
+      requireKey: z.boolean().optional(),
+      jwt: jwtSchema.optional(),
+    })
+    .default({}),
   providers: z.record(providerName, providerSchema).optional(),
   /** Model names callers use, each tried on its targets in order (checked at start). */
   routes: z.array(routeSchema).default([]),
@@ -183,7 +237,12 @@ export const configSchema = z.strictObject({
     checkpointIntervalMs: 10_000,
     publish: [],
   }),
-  policies: emptyList.default([]),
+  policies: z
+    .array(ruleSchema)
+    .default([])
+    .refine((rules) => new Set(rules.map((rule) => rule.id)).size === rules.length, {
+      message: 'rule ids must be unique',
+    }),
   prices: pricesConfigSchema.default({ import: [], models: {} }),
   budgets: budgetsConfigSchema.default([]),
   exporters: emptyList.default([]),

@@ -136,6 +136,11 @@ export type Identity = {
   keyFingerprint: string | null;
   clientAddress: string | null;
   userAgent: string | null;
+  /**
+   * The verified token's claims the gateway reads (issuer, subject, audience, expiry and the
+   * mapped ones); present only when `authMethod` is `jwt`.
+   */
+  claims?: Record<string, unknown>;
 };
 
 export type Rewrite = { path: string; reason: string; from: unknown; to: unknown };

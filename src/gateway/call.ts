@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { newEventId } from '../event/ids.js';
 import { emptyRequest, missingUsage } from '../event/records.js';
+import type { PolicyDecision } from '../policy/rules.js';
 import {
   SCHEMA_VERSION,
   type Attempt,
@@ -34,6 +35,8 @@ export class Call {
   outcome: Outcome = { status: 'ok', error: null };
   /** Each try upstream, in order; the last one's answer is the one the caller got. */
   attempts: Attempt[] = [];
+  /** Rules that fired on the call. */
+  policy: PolicyDecision[] = [];
 
   upstreamStart: Mark | null = null;
   upstreamEnd: Mark | null = null;
@@ -78,7 +81,7 @@ export class Call {
       usage: this.kind === 'llm.call' ? (this.usage ?? missingUsage()) : this.usage,
       cost: null,
       attribution: this.attribution,
-      policy: [],
+      policy: this.policy,
       privacy: null,
       attempts: this.attempts,
       timing: {

@@ -6,6 +6,9 @@ import type { Pricing } from '../cost/pricing.js';
 import type { AuditEvent } from '../event/types.js';
 import type { Store } from '../store/types.js';
 import type { Route } from './routes.js';
+import type { JwtVerifier } from '../identity/jwt.js';
+import type { KeyRegistry } from '../identity/key-registry.js';
+import type { PolicySet } from './policy.js';
 import type { Provider } from './routing.js';
 
 /** Takes finished events off the response path. */
@@ -38,4 +41,10 @@ export type GatewayContext = {
   budgets: Budgets;
   logger: Logger;
   recording?: RecordingState;
+  /** Virtual keys, cached, revoked at once. */
+  keys: KeyRegistry;
+  /** Verifies bearer JWTs when `auth.jwt` is configured. */
+  jwt: JwtVerifier | null;
+  /** The rules of `policies:` and their version. */
+  policies: PolicySet;
 };

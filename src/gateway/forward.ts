@@ -329,7 +329,6 @@ async function headersFor(
 ): Promise<Record<string, string | string[]>> {
   const { request, call } = input;
   const { provider } = target;
-  // TODO(#7): a virtual key authenticates the caller, whom the gateway's key then serves.
   const otherProvider = provider !== input.provider;
   const callerKeyFits = !otherProvider && callerSendsKey(provider.type, request, call);
   const useGatewayKey = provider.apiKey !== null && !callerKeyFits;
@@ -358,7 +357,7 @@ async function headersFor(
  * (`Authorization: Bearer`); a SigV4 signature or an `x-auditgate-key` is no upstream key.
  */
 function callerSendsKey(type: ProviderType, request: IncomingMessage, call: Call): boolean {
-  if (type !== 'bedrock') return call.identity.authMethod !== 'none';
+  if (type !== 'bedrock') return call.identity.authMethod === 'provider_key';
   return /^bearer\s/i.test(single(request.headers.authorization) ?? '');
 }
 

@@ -5,19 +5,21 @@ import {
   identityFromRequest,
   keyFingerprint,
   redactQuery,
-  VIRTUAL_KEY_PREFIX,
   type CallerKey,
 } from '../identity/headers.js';
 import { refusalMessage } from '../cost/alerts.js';
 import { applyCapture } from '../event/capture.js';
 import { parseJson } from '../providers/json.js';
+import { violationEvents } from '../policy/events.js';
 import { familyFor } from '../providers/registry.js';
 import type { ProviderApi } from '../providers/types.js';
 import { traceFromHeader } from '../tracing/traceparent.js';
+import { authenticateCall, refuseModel } from './authenticate.js';
 import { readRequestBody } from './body.js';
 import { Call } from './call.js';
 import type { GatewayContext } from './context.js';
 import { forwardCall } from './forward.js';
+import { enforceBefore } from './policy.js';
 import { rejectCall } from './reject.js';
 import { routeTarget, type Provider, type RouteTarget } from './routing.js';
 
@@ -52,6 +54,7 @@ export async function handleProviderRequest(
     context.budgets.settle(finished);
     const event = applyCapture(finished, context.config.capture);
     context.events.record(event);
+    for (const violation of violationEvents(event)) context.events.record(violation);
     context.logger.debug(
       {
         eventId: event.id,
@@ -105,9 +108,9 @@ async function proxyCall(
     return rejectCall(call, response, { status: 400, code: 'invalid_path', message }, provider);
   }
   const api = describeTarget(call, provider, request.method ?? 'GET', target.providerPath);
-  if (key?.key.startsWith(VIRTUAL_KEY_PREFIX)) {
-    const message = 'virtual keys are not issued by this gateway yet; send a provider key';
-    return rejectCall(call, response, { status: 401, code: 'invalid_api_key', message }, provider);
+  const authentication = await authenticateCall(context, call, key, request.headers);
+  if ('refusal' in authentication) {
+    return rejectCall(call, response, authentication.refusal, provider);
   }
 
   if (context.config.auth.requireKey && !isAuthenticated(call)) {
@@ -138,6 +141,9 @@ async function proxyCall(
     const message = body.bytes.length ? 'request body is not valid JSON' : 'request body is empty';
     return rejectCall(call, response, { status: 400, code: 'invalid_json', message }, provider);
   }
+  const modelRefusal = refuseModel(call, authentication.key);
+  if (modelRefusal) return rejectCall(call, response, modelRefusal, provider);
+  if (enforceBefore(context, call, response, provider)) return;
   const refusal = await context.budgets.admit(call, call.request);
   if (refusal) {
     // 429, as providers answer a spent quota; the message names the budget and the event.
@@ -191,7 +197,6 @@ function readParsedRequest(call: Call, api: ProviderApi, bytes: Buffer): boolean
 
 /** Whether the gateway itself authenticated the caller (a virtual key or a verified JWT). */
 function isAuthenticated(call: Call): boolean {
-  // TODO(#7): virtual keys and JWTs authenticate callers; until then nobody is.
   return call.identity.authMethod === 'virtual_key' || call.identity.authMethod === 'jwt';
 }
 

@@ -22,9 +22,13 @@ import { EventWriter } from '../store/writer.js';
 import { prepareDetectors } from '../privacy/scan.js';
 import { protectionSettings } from '../privacy/settings.js';
 import { createCheckpointPublisher, type CheckpointPublisher } from '../exporters/checkpoints.js';
+import { KeyRegistry } from '../identity/key-registry.js';
 import { ledgerKey } from '../ledger/key.js';
+import { policyVersion } from '../policy/rules.js';
 import type { LedgerSetup } from '../store/sqlite/ledger.js';
+import { jwtVerifierFor, requireKeyByDefault } from './authenticate.js';
 import type { GatewayContext } from './context.js';
+import { watchPolicies } from './policy.js';
 import { resolveRoutes } from './routes.js';
 import { resolveProviders } from './routing.js';
 import { createServer } from './server.js';
@@ -63,6 +67,8 @@ export type Gateway = {
 export async function startGateway(options: StartOptions = {}): Promise<Gateway> {
   const environment = options.environment ?? process.env;
   const config = loadConfig({ file: options.configFile, environment });
+  config.auth.requireKey ??= requireKeyByDefault(options.host ?? '127.0.0.1');
+  const jwt = jwtVerifierFor(config);
   const logger = options.logger ?? createLogger();
   const ignored = ignoredEnvironment(environment);
   if (ignored.length > 0) {
@@ -121,10 +127,16 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       failedEvents: () => writer.failed,
       publishBacklog: () => publisher.backlog,
     };
+    const keys = new KeyRegistry(store);
+    const policies = { rules: config.policies, version: policyVersion(config.policies) };
     const context: GatewayContext = {
       ...{ config, providers, routes, upstream, store },
-      ...{ events: writer, pricing, budgets, logger, recording },
+      ...{ events: writer, pricing, budgets, logger, recording, keys, jwt, policies },
     };
+    const stopWatching = options.configFile
+      ? watchPolicies(context, options.configFile, environment)
+      : () => undefined;
+    opened.push(async () => stopWatching());
 
     const server = createServer(context, token.value);
     const address = await server.listen({
@@ -145,6 +157,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
       recovered,
       flush: () => writer.flush(),
       async close() {
+        stopWatching();
         await server.close();
         await writer.close();
         await upstream.close();

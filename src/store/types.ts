@@ -10,6 +10,8 @@ import type {
   NewHold,
   StoredCheckpoint,
 } from '../ledger/types.js';
+import type { VirtualKey } from '../identity/keys.js';
+import type { ApiToken } from '../identity/tokens.js';
 
 /**
  * A request written down before it is forwarded, so that a crash leaves a trace of every
@@ -43,12 +45,20 @@ export type EventFilter = {
   model?: string;
   kind?: string;
   outcome?: string;
+  /** Events with a policy decision that took this action (the policy exception log). */
+  policyAction?: string;
+  /** Events of these teams only (a token limited to teams); an empty list matches none. */
+  teams?: string[];
   /** ISO 8601 times, inclusive `from`, exclusive `to`. */
   from?: string;
   to?: string;
 };
 
 export type EventPage = { events: AuditEvent[]; nextCursor: string | null };
+
+export type KeyPage = { keys: VirtualKey[]; nextCursor: string | null };
+
+export type TokenPage = { tokens: ApiToken[]; nextCursor: string | null };
 
 /**
  * Where events live. Engines: SQLite now, PostgreSQL later; methods return promises so that
@@ -93,6 +103,25 @@ export type Store = SpendStore & {
   releaseHold(id: string): Promise<Hold | null>;
   /** Journal rows of calls still in flight (or orphaned), for the health route. */
   journalBacklog(): Promise<number>;
+
+  // Virtual keys. A key is stored as the SHA-256 of its text, never the text.
+  /** Stores a new key under the hash of its text. */
+  createKey(key: VirtualKey, secretHash: string): Promise<void>;
+  /** The key whose text hashes to `secretHash`, revoked and expired ones included. */
+  findKey(secretHash: string): Promise<VirtualKey | null>;
+  /** Keys newest first; `cursor` is the `nextCursor` of the page before. */
+  listKeys(limit: number, cursor: string | null): Promise<KeyPage>;
+  /** Marks a key revoked at `time` (a key revoked before keeps its first time); `null` if none. */
+  revokeKey(id: string, time: string): Promise<VirtualKey | null>;
+  // People's API tokens, stored as the SHA-256 of their text.
+  /** Stores a new API token under the hash of its text. */
+  createToken(token: ApiToken, secretHash: string): Promise<void>;
+  /** The token whose text hashes to `secretHash`, revoked ones included. */
+  findToken(secretHash: string): Promise<ApiToken | null>;
+  /** Tokens newest first; `cursor` is the `nextCursor` of the page before. */
+  listTokens(limit: number, cursor: string | null): Promise<TokenPage>;
+  /** Marks a token revoked at `time` (keeping an earlier time); `null` if none has this id. */
+  revokeToken(id: string, time: string): Promise<ApiToken | null>;
 
   /** Whether the store answers (readiness). */
   ping(): Promise<boolean>;

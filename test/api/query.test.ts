@@ -92,7 +92,10 @@ describe('the events query', () => {
     const cursor = await refused('cursor=not-a-cursor');
     assert.equal(cursor.code, 'invalid_cursor');
     assert.match(cursor.message, /pass nextCursor from the previous page/);
-    assert.match((await refused('policyAction=block')).message, /^policyAction: /);
+    assert.match(
+      (await refused('policyAction=allow')).message,
+      /^policyAction: expected one of flag, mask, block, escalate, hold, got 'allow'$/,
+    );
   });
 
   it('never echoes more than 64 characters of a value', async () => {

@@ -118,13 +118,13 @@ describe('headers on the way up', () => {
     assert.equal(event.outcome.status, 'ok');
   });
 
-  it('refuses a virtual key in the bearer header with 401 and forwards nothing', async () => {
+  it('refuses an unknown virtual key in the bearer header with 401 and forwards nothing', async () => {
     const callsBefore = upstream.requests.length;
     const { response, text, eventId } = await post('/openai' + CHAT_PATH, chatBody('Hello'), {
       authorization: 'Bearer agk_x',
     });
 
-    const message = 'virtual keys are not issued by this gateway yet; send a provider key';
+    const message = 'the virtual key is not known to this gateway';
     const body = {
       error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
     };
@@ -146,9 +146,9 @@ describe('headers on the way up', () => {
     assert.equal(upstream.requests.length, callsBefore, 'the call reached the upstream');
   });
 
-  it('refuses a virtual key in x-api-key or x-auditgate-key on an Anthropic route', async () => {
+  it('refuses an unknown virtual key in x-api-key or x-auditgate-key on an Anthropic route', async () => {
     const callsBefore = upstream.requests.length;
-    const message = 'virtual keys are not issued by this gateway yet; send a provider key';
+    const message = 'the virtual key is not known to this gateway';
     const body = { type: 'error', error: { type: 'authentication_error', message } };
 
     const keyHeaders: Record<string, string>[] = [

@@ -27,6 +27,7 @@ function observedStore(inner: Store, failures = 0, failAfterWriting = false) {
   const appends: number[] = [];
   let failuresLeft = failures;
   const store: Store = {
+    // Methods this test does not observe go straight to the real store.
     ...inner,
     journal: (entry) => inner.journal(entry),
     async append(records: EventRecord[]) {

@@ -17,9 +17,11 @@ import {
   SqliteLedger,
   type LedgerSetup,
 } from './ledger.js';
+import { buildBundle } from './bundle.js';
+import { keyMethods } from './keys.js';
 import { migrate } from './migrations.js';
 import { eventSpendColumns, prepareSpendRollup } from './spend.js';
-import { buildBundle } from './bundle.js';
+import { tokenMethods } from './tokens.js';
 
 /** The embedded engine: one SQLite file in WAL mode, for a single gateway instance. */
 export type SqliteStore = Store & {
@@ -121,7 +123,10 @@ const FILTER_COLUMNS = {
   model: 'model',
   kind: 'kind',
   outcome: 'outcome',
-} as const satisfies Record<Exclude<keyof EventFilter, 'from' | 'to'>, string>;
+} as const satisfies Record<
+  Exclude<keyof EventFilter, 'from' | 'to' | 'teams' | 'policyAction'>,
+  string
+>;
 
 const EVENT_SELECT = `
   SELECT events.id AS id, events.envelope AS envelope, event_content.content AS content
@@ -289,6 +294,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
     async journalBacklog() {
       return statements.journalCount.get()?.count ?? 0;
     },
+    ...keyMethods(database),
+    ...tokenMethods(database),
     async ping() {
       return database.open && statements.ping.get()?.ok === 1;
     },
@@ -386,6 +393,17 @@ function listPage(
     if (value === undefined) continue;
     conditions.push(`events.${column} = @${name}`);
     parameters[name] = value;
+  }
+  if (filter.policyAction !== undefined) {
+    // No index: decisions are few per event, and the other filters narrow the scan first.
+    conditions.push(`EXISTS (SELECT 1 FROM json_each(events.envelope, '$.policy')
+      WHERE json_extract(json_each.value, '$.action') = @policyAction)`);
+    parameters.policyAction = filter.policyAction;
+  }
+  if (filter.teams !== undefined) {
+    const names = filter.teams.map((_team, index) => `@team${index}`);
+    conditions.push(names.length > 0 ? `events.team_id IN (${names.join(', ')})` : '0');
+    filter.teams.forEach((team, index) => (parameters[`team${index}`] = team));
   }
   if (filter.from !== undefined) {
     conditions.push('events.time >= @from');

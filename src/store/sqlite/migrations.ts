@@ -157,6 +157,36 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: "virtual keys and people's API tokens, stored as hashes",
+    sql: `
+      CREATE TABLE virtual_keys (
+        id TEXT PRIMARY KEY,
+        secret_sha256 TEXT NOT NULL UNIQUE,
+        team_id TEXT NOT NULL,
+        app_id TEXT NOT NULL,
+        agent_id TEXT,
+        actor_type TEXT,
+        project TEXT,
+        business_unit TEXT,
+        models TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        revoked_at TEXT
+      );
+
+      CREATE TABLE api_tokens (
+        id TEXT PRIMARY KEY,
+        secret_sha256 TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        teams TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+    `,
+  },
 ];
 
 /** Raised when the database was written by a newer auditgate than this one. */

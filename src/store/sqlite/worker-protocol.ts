@@ -33,7 +33,19 @@ export type StoreMethod =
   | 'createHold'
   | 'listHolds'
   | 'releaseHold'
-  | 'journalBacklog';
+  | 'journalBacklog'
+  | KeyMethod;
+
+/** The virtual-key and API-token methods. */
+type KeyMethod =
+  | 'createKey'
+  | 'findKey'
+  | 'listKeys'
+  | 'revokeKey'
+  | 'createToken'
+  | 'findToken'
+  | 'listTokens'
+  | 'revokeToken';
 
 export type StoreRequest = { id: number; method: StoreMethod; args: unknown[] };
 

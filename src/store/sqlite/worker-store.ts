@@ -106,6 +106,14 @@ function createClient(
     listHolds: (includeReleased) => call('listHolds', includeReleased),
     releaseHold: (id) => call('releaseHold', id),
     journalBacklog: () => call('journalBacklog'),
+    createKey: (key, secretHash) => call('createKey', key, secretHash),
+    findKey: (secretHash) => call('findKey', secretHash),
+    listKeys: (limit, cursor) => call('listKeys', limit, cursor),
+    revokeKey: (id, time) => call('revokeKey', id, time),
+    createToken: (token, secretHash) => call('createToken', token, secretHash),
+    findToken: (secretHash) => call('findToken', secretHash),
+    listTokens: (limit, cursor) => call('listTokens', limit, cursor),
+    revokeToken: (id, time) => call('revokeToken', id, time),
     ping: () => (stopped ? Promise.resolve(false) : call<boolean>('ping')),
     async close() {
       if (stopped) return;
