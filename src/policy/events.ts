@@ -6,11 +6,16 @@ import type { PolicyDecision } from './rules.js';
 export type PolicyViolation = PolicyDecision & { subjectEventId: string };
 
 /**
- * One `policy.violation` event for each rule that fired on a call: same trace (a child span
- * of the call), same identity and attribution, the decision in `policy` with the call's id.
+ * One `policy.violation` event for each rule of `policies:` that fired on a call: same trace
+ * (a child span of the call), same identity and attribution, the decision in `policy` with
+ * the call's id. The other entries of a call's `policy` (a cost flag, a budget's decision)
+ * carry no policy version and have events of their own kinds, or none.
  */
 export function violationEvents(call: AuditEvent): AuditEvent[] {
-  return (call.policy as PolicyDecision[]).map((decision) => {
+  const fired = (call.policy as PolicyDecision[]).filter(
+    (decision) => typeof decision.policyVersion === 'string',
+  );
+  return fired.map((decision) => {
     const violation: PolicyViolation = { ...decision, subjectEventId: call.id };
     return {
       id: newEventId(),

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { violationEvents } from '../../src/policy/events.js';
+import { makeEvent } from '../helpers/events.js';
+
+test('only rules of policies: write violation events, not cost flags or budget decisions', () => {
+  const call = makeEvent({
+    policy: [
+      {
+        ruleId: 'cost.price_unknown',
+        policyVersion: null,
+        category: 'cost',
+        action: 'flag',
+        severity: 'low',
+        findings: { model: 'gpt-5.4' },
+      },
+      {
+        ruleId: 'token-cap',
+        policyVersion: '3f9a1c2b7e00',
+        category: 'max_tokens',
+        action: 'flag',
+        severity: 'medium',
+        findings: [{ type: 'max_tokens', count: 1 }],
+      },
+    ],
+  });
+
+  const events = violationEvents(call);
+
+  assert.equal(events.length, 1);
+  assert.equal(events[0]?.kind, 'policy.violation');
+  assert.deepEqual(events[0]?.policy, [
+    {
+      ruleId: 'token-cap',
+      policyVersion: '3f9a1c2b7e00',
+      category: 'max_tokens',
+      action: 'flag',
+      severity: 'medium',
+      findings: [{ type: 'max_tokens', count: 1 }],
+      subjectEventId: call.id,
+    },
+  ]);
+});
