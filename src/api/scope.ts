@@ -18,6 +18,6 @@ export function scopeFilter(principal: Principal, filter: EventFilter): EventFil
 export function visibleEvent(principal: Principal, event: AuditEvent): AuditEvent | null {
   const team = event.identity.teamId ?? event.attribution.teamId;
   if (principal.teams !== null && (team === null || !principal.teams.includes(team))) return null;
-  // TODO(#5): auditors read content masked once the privacy work's masking exists.
+  // Content is masked before it is stored, so every role that reads it reads it masked.
   return principal.role === 'operator' ? splitContent(event).envelope : event;
 }

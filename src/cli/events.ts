@@ -5,7 +5,7 @@ type EventsOptions = { url: string; token?: string; limit: number; json?: boolea
 /** `auditgate events`: reads events from a running gateway's API. */
 export async function listEvents(options: EventsOptions): Promise<void> {
   if (!options.token) {
-    throw new Error('an admin token is needed: --token or AUDITGATE_ADMIN_TOKEN');
+    throw new Error('an API token is needed: --token or AUDITGATE_ADMIN_TOKEN');
   }
   const base = options.url.replace(/\/+$/, '');
   const path = options.id

@@ -121,7 +121,7 @@ function addApiOptions(command: Command): Command {
 }
 
 async function apiCall(options: ApiOptions, method: string, path: string, body?: unknown) {
-  if (!options.token) throw new Error('an admin token is needed: --token or AUDITGATE_ADMIN_TOKEN');
+  if (!options.token) throw new Error('an API token is needed: --token or AUDITGATE_ADMIN_TOKEN');
   const response = await fetch(options.url.replace(/\/+$/, '') + path, {
     method,
     headers: {

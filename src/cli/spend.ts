@@ -13,7 +13,7 @@ export type SpendOptions = {
 /** `auditgate spend`: spend from a running gateway's API, as a table or as JSON. */
 export async function showSpend(options: SpendOptions): Promise<void> {
   if (!options.token) {
-    throw new Error('an admin token is needed: --token or AUDITGATE_ADMIN_TOKEN');
+    throw new Error('an API token is needed: --token or AUDITGATE_ADMIN_TOKEN');
   }
   const query = new URLSearchParams({
     groupBy: options.groupBy,
