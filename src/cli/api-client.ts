@@ -1,13 +1,20 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 /** Where a command finds the running gateway's API, and the token it shows. */
 export type ApiOptions = { url: string; token?: string };
 
-/** Adds `--url` and `--token`, defaulting to `AUDITGATE_URL` and `AUDITGATE_ADMIN_TOKEN`. */
+/**
+ * Adds `--url` and `--token`, read from `AUDITGATE_URL` and `AUDITGATE_ADMIN_TOKEN` when not
+ * given. Help and usage errors name the variables, never the token's value.
+ */
 export function addApiOptions(command: Command): Command {
   return command
-    .option('--url <url>', 'gateway URL', process.env.AUDITGATE_URL ?? 'http://127.0.0.1:4000')
-    .option('--token <token>', 'API token', process.env.AUDITGATE_ADMIN_TOKEN);
+    .addOption(
+      new Option('--url <url>', 'gateway URL')
+        .env('AUDITGATE_URL')
+        .default('http://127.0.0.1:4000'),
+    )
+    .addOption(new Option('--token <token>', 'API token').env('AUDITGATE_ADMIN_TOKEN'));
 }
 
 /**

@@ -14,6 +14,7 @@ import { LEDGER_KEY_FILE, readKey } from '../ledger/key.js';
 import type { EvidenceBundle } from '../ledger/types.js';
 import type { Finding, LogReport } from '../ledger/verify.js';
 import { verifyStoreFile, type StoreReport } from '../store/sqlite/verify.js';
+import { addApiOptions } from './api-client.js';
 
 /** Raised when verification finds a problem; the command line exits 1. */
 export class VerificationFailedError extends Error {
@@ -112,12 +113,6 @@ export function addLedgerCommands(program: Command): void {
     .action(async (holdId: string, options: ApiOptions) => {
       printJson(await apiCall(options, 'DELETE', `/api/v1/holds/${encodeURIComponent(holdId)}`));
     });
-}
-
-function addApiOptions(command: Command): Command {
-  return command
-    .option('--url <url>', 'gateway URL', process.env.AUDITGATE_URL ?? 'http://127.0.0.1:4000')
-    .option('--token <token>', 'admin token', process.env.AUDITGATE_ADMIN_TOKEN);
 }
 
 async function apiCall(options: ApiOptions, method: string, path: string, body?: unknown) {

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { startGateway, type Gateway } from '../gateway/start.js';
+import { addApiOptions } from './api-client.js';
 import { runDemo } from './demo.js';
 import { listEvents } from './events.js';
 import { showSpend } from './spend.js';
@@ -41,21 +42,15 @@ function buildProgram(): Command {
       await serveUntilSignal(gateway);
     });
 
-  program
-    .command('events')
+  addApiOptions(program.command('events'))
     .description('list recorded events, newest first, from a running gateway')
-    .option('--url <url>', 'gateway URL', process.env.AUDITGATE_URL ?? 'http://127.0.0.1:4000')
-    .option('--token <token>', 'admin token', process.env.AUDITGATE_ADMIN_TOKEN)
     .option('--limit <n>', 'how many', parsePositiveInteger, 20)
     .option('--json', 'one JSON event per line')
     .option('--id <id>', 'one event, whole, as JSON')
     .action(listEvents);
 
-  program
-    .command('spend')
+  addApiOptions(program.command('spend'))
     .description('spend by attribution and model, from a running gateway')
-    .option('--url <url>', 'gateway URL', process.env.AUDITGATE_URL ?? 'http://127.0.0.1:4000')
-    .option('--token <token>', 'admin token', process.env.AUDITGATE_ADMIN_TOKEN)
     .option(
       '--group-by <names>',
       'key, team, businessUnit, project, app, agent, user, provider, model',

@@ -114,6 +114,6 @@ describe('the command line', () => {
 
     const refused = await finish(runCli(['events', '--url', url], {}));
     assert.equal(refused.status, 1);
-    assert.match(refused.output, /admin token is needed/);
+    assert.match(refused.output, /API token is needed/);
   });
 });
