@@ -224,17 +224,26 @@ async function refusedReason(type: ProviderType, upstream: Dispatcher.ResponseDa
 
 /**
  * How long to wait before trying again: the provider's `retry-after-ms` or `retry-after`
- * (seconds or an HTTP date, RFC 9110 section 10.2.3) when it sent one, else a doubling of
- * `backoffMs`; never more than `maxBackoffMs`.
+ * (seconds or an HTTP date, RFC 9110 section 10.2.3) when it sent one, else a random wait
+ * below a doubling of `backoffMs`; never more than `maxBackoffMs`.
+ *
+ * Full jitter (a wait drawn evenly from zero to the doubled backoff), as compared in the AWS
+ * Architecture Blog's "Exponential Backoff And Jitter" (2015): callers that failed together
+ * (every gateway instance behind one throttled upstream) otherwise retry together, in
+ * lockstep, and full jitter spread them with the fewest calls in that comparison. Equal
+ * jitter's guaranteed half wait buys nothing here, where the wait only spaces out attempts.
+ * A provider's `retry-after` is kept as it is: it names the time, and a sooner try is refused.
  */
 export function backoffMs(
   retry: Provider['retry'],
   attemptNumber: number,
   upstream: Pick<Dispatcher.ResponseData, 'headers'> | null,
+  random: () => number = Math.random,
 ): number {
   const asked = upstream ? retryAfterMs(upstream.headers) : null;
-  const doubled = retry.backoffMs * 2 ** (attemptNumber - 1);
-  return Math.min(asked ?? doubled, retry.maxBackoffMs);
+  if (asked !== null) return Math.min(asked, retry.maxBackoffMs);
+  const ceiling = Math.min(retry.backoffMs * 2 ** (attemptNumber - 1), retry.maxBackoffMs);
+  return Math.floor(random() * ceiling);
 }
 
 function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number | null {
