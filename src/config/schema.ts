@@ -16,8 +16,9 @@ const providerName = z
 /**
  * How a provider's failed attempts are tried again: `attempts` tries in all (the first
  * included), after a status in `statusCodes`, a connection error or a timeout, while nothing
- * has reached the client. The wait doubles from `backoffMs` up to `maxBackoffMs`; a
- * `retry-after` header sets it instead, never beyond `maxBackoffMs`.
+ * has reached the client. Each wait is drawn at random below a ceiling that doubles from
+ * `backoffMs` up to `maxBackoffMs` (full jitter); a `retry-after` header sets it instead,
+ * never beyond `maxBackoffMs`.
  */
 const retrySchema = z.strictObject({
   attempts: z.number().int().min(1).max(10).default(1),

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import type { Attempt, ProviderType } from '../event/types.js';
+import type { Attempt, ProviderType, Rewrite } from '../event/types.js';
 import { requestStreamUsage } from '../providers/openai-chat/index.js';
 import { describeError } from '../providers/registry.js';
 import type { ProviderApi } from '../providers/types.js';
@@ -11,7 +11,7 @@ import type { GatewayContext } from './context.js';
 import { AUTH_HEADERS, upstreamHeaders } from './headers.js';
 import { rejectCall } from './reject.js';
 import { relayResponse } from './relay.js';
-import { routedPath, routeFamilyOf, rewriteModel } from './routes.js';
+import { routeFamilyOf, routingModel, targetRequest } from './routes.js';
 import type { Provider } from './routing.js';
 import { classifyUpstreamError, type UpstreamFailure } from './upstream.js';
 
@@ -36,6 +36,8 @@ type Target = {
   /** The provider path and query this target is sent (a route may change its form). */
   path: string;
   body: Buffer;
+  /** The changes to the caller's request this target is sent with, listed once it is sent. */
+  rewrites: Rewrite[];
   withholdsUsage: boolean;
 };
 
@@ -89,6 +91,7 @@ async function tryTarget(
 ): Promise<boolean> {
   const { call } = input;
   const retry = target.provider.retry;
+  listRewrites(call, target);
   for (let attemptNumber = 1; ; attemptNumber += 1) {
     const moreHere = attemptNumber < retry.attempts;
     const attempt = startAttempt(call, target);
@@ -221,17 +224,26 @@ async function refusedReason(type: ProviderType, upstream: Dispatcher.ResponseDa
 
 /**
  * How long to wait before trying again: the provider's `retry-after-ms` or `retry-after`
- * (seconds or an HTTP date, RFC 9110 section 10.2.3) when it sent one, else a doubling of
- * `backoffMs`; never more than `maxBackoffMs`.
+ * (seconds or an HTTP date, RFC 9110 section 10.2.3) when it sent one, else a random wait
+ * below a doubling of `backoffMs`; never more than `maxBackoffMs`.
+ *
+ * Full jitter (a wait drawn evenly from zero to the doubled backoff), as compared in the AWS
+ * Architecture Blog's "Exponential Backoff And Jitter" (2015): callers that failed together
+ * (every gateway instance behind one throttled upstream) otherwise retry together, in
+ * lockstep, and full jitter spread them with the fewest calls in that comparison. Equal
+ * jitter's guaranteed half wait buys nothing here, where the wait only spaces out attempts.
+ * A provider's `retry-after` is kept as it is: it names the time, and a sooner try is refused.
  */
 export function backoffMs(
   retry: Provider['retry'],
   attemptNumber: number,
   upstream: Pick<Dispatcher.ResponseData, 'headers'> | null,
+  random: () => number = Math.random,
 ): number {
   const asked = upstream ? retryAfterMs(upstream.headers) : null;
-  const doubled = retry.backoffMs * 2 ** (attemptNumber - 1);
-  return Math.min(asked ?? doubled, retry.maxBackoffMs);
+  if (asked !== null) return Math.min(asked, retry.maxBackoffMs);
+  const ceiling = Math.min(retry.backoffMs * 2 ** (attemptNumber - 1), retry.maxBackoffMs);
+  return Math.floor(random() * ceiling);
 }
 
 function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number | null {
@@ -246,29 +258,26 @@ function retryAfterMs(headers: Dispatcher.ResponseData['headers']): number | nul
 }
 
 /**
- * Where the call goes: its own provider, or, when the body's model names a route that the
- * provider's API family can take, each of the route's targets in order with its model
- * written into the body (each such rewrite listed on the event as it is sent).
+ * Where the call goes: its own provider, or, when the model it routes by names a route of
+ * the provider's API family, each of the route's targets in order with its model written
+ * into the body or the path (each such rewrite listed on the event once the target is sent).
  */
 function planTargets(context: GatewayContext, input: ForwardInput): Target[] {
   const { call, provider, api, body, path } = input;
-  const route = api ? context.routes.get(call.request.model ?? '') : undefined;
-  const family = routeFamilyOf(provider.type);
-  const routable = routedPath(path, provider.type, provider.type) !== null;
-  if (!route || family === null || route.family !== family || !routable) {
-    return [withStreamUsage(input, { provider, model: call.request.model, path, body })];
-  }
-  return route.targets.map((step, index) => {
+  const named = routingModel(provider.type, path, call.request.model);
+  const route = api ? context.routes.get(named ?? '') : undefined;
+  const own = () => [
+    withStreamUsage(input, { provider, model: call.request.model, path, body, rewrites: [] }),
+  ];
+  if (!route || route.family !== routeFamilyOf(provider.type)) return own();
+  const planned: Target[] = [];
+  for (const [index, step] of route.targets.entries()) {
     const reason = `route ${route.model}, target ${index + 1} (${step.provider.name})`;
-    const rewritten = rewriteModel(body, step.model, reason);
-    if (rewritten) call.request.rewrites.push(rewritten.rewrite);
-    return withStreamUsage(input, {
-      provider: step.provider,
-      model: step.model,
-      path: routedPath(path, provider.type, step.provider.type) ?? path,
-      body: rewritten?.body ?? body,
-    });
-  });
+    const sent = targetRequest({ provider, path, body }, step, reason);
+    if (!sent) return own();
+    planned.push(withStreamUsage(input, { provider: step.provider, model: step.model, ...sent }));
+  }
+  return planned;
 }
 
 /** A chat stream asked for its usage where the target's provider injects it. */
@@ -280,9 +289,25 @@ function withStreamUsage(input: ForwardInput, target: Omit<Target, 'withholdsUsa
     call.request.stream;
   const rewritten = asks ? requestStreamUsage(target.body) : null;
   if (!rewritten) return { ...target, withholdsUsage: false };
-  const listed = call.request.rewrites.some((rewrite) => rewrite.path === rewritten.rewrite.path);
-  if (!listed) call.request.rewrites.push(rewritten.rewrite);
-  return { ...target, body: rewritten.body, withholdsUsage: true };
+  const rewrites = [...target.rewrites, rewritten.rewrite];
+  return { ...target, body: rewritten.body, rewrites, withholdsUsage: true };
+}
+
+/**
+ * Lists a target's rewrites on the event as it is first sent (a target never tried changed
+ * nothing). A rewrite already listed by an earlier target, the same in every field (the
+ * stream usage one), is listed once.
+ */
+function listRewrites(call: Call, target: Target): void {
+  for (const rewrite of target.rewrites) {
+    const listed = call.request.rewrites.some(
+      (other) =>
+        other.path === rewrite.path &&
+        other.reason === rewrite.reason &&
+        JSON.stringify([other.from, other.to]) === JSON.stringify([rewrite.from, rewrite.to]),
+    );
+    if (!listed) call.request.rewrites.push(rewrite);
+  }
 }
 
 /** The provider path, with Azure's configured `api-version` when the caller named none. */

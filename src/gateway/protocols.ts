@@ -51,18 +51,27 @@ export function createDualProtocolServer(handler: Handler): http.Server {
       clearTimeout(timer);
       undecided.delete(socket);
     });
-    socket.once('data', (first: Buffer) => {
+    // A connection's first chunk may be a single byte (a slow client, or one that writes as
+    // it goes), and `P` starts both the preface and `POST`: bytes gather until they match
+    // the preface's start in full or stop matching it.
+    let received = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const protocol = protocolOf(received);
+      if (protocol === null) return;
+      socket.off('data', onData);
       clearTimeout(timer);
       undecided.delete(socket);
       socket.pause();
-      socket.unshift(first);
-      if (isPrefaceStart(first)) {
+      socket.unshift(received);
+      if (protocol === 'http2') {
         h2.emit('connection', socket);
       } else {
         serveHttp1.call(server, socket);
         socket.resume();
       }
-    });
+    };
+    socket.on('data', onData);
   });
 
   const close = server.close.bind(server);
@@ -74,7 +83,12 @@ export function createDualProtocolServer(handler: Handler): http.Server {
   return server;
 }
 
-function isPrefaceStart(bytes: Buffer): boolean {
+/**
+ * The protocol a connection's first bytes speak: HTTP/2 once they hold the preface's start,
+ * HTTP/1.1 as soon as they differ from it; `null` while too few have come to tell.
+ */
+function protocolOf(bytes: Buffer): 'http1' | 'http2' | null {
   const length = Math.min(bytes.length, PREFACE_START.length);
-  return length > 0 && bytes.subarray(0, length).equals(PREFACE_START.subarray(0, length));
+  if (!bytes.subarray(0, length).equals(PREFACE_START.subarray(0, length))) return 'http1';
+  return length === PREFACE_START.length ? 'http2' : null;
 }

@@ -82,15 +82,39 @@ describe('backoff between attempts', () => {
   const retry = { attempts: 5, statusCodes: [429], backoffMs: 100, maxBackoffMs: 1000 };
   const headers = (values: Record<string, string>) => ({ headers: values });
 
-  it('doubles from backoffMs up to maxBackoffMs', () => {
+  it('waits a random part of a doubling from backoffMs, never more than maxBackoffMs', () => {
+    const attempts = [1, 2, 3, 4, 5];
+    const highest = () => 0.999;
     assert.deepEqual(
-      [1, 2, 3, 4, 5].map((attempt) => backoffMs(retry, attempt, headers({}))),
-      [100, 200, 400, 800, 1000],
+      attempts.map((attempt) => backoffMs(retry, attempt, headers({}), highest)),
+      [99, 199, 399, 799, 999],
+    );
+    const half = () => 0.5;
+    assert.deepEqual(
+      attempts.map((attempt) => backoffMs(retry, attempt, headers({}), half)),
+      [50, 100, 200, 400, 500],
+    );
+    assert.equal(
+      backoffMs(retry, 3, null, () => 0),
+      0,
     );
   });
 
+  it('draws each wait anew, within the doubled backoff', () => {
+    const waits = Array.from({ length: 50 }, () => backoffMs(retry, 4, null));
+    assert.ok(
+      waits.every((wait) => wait >= 0 && wait < 800),
+      waits.join(),
+    );
+    assert.ok(new Set(waits).size > 1, `50 waits were all ${waits[0]}`);
+  });
+
   it("honours the provider's retry-after, in seconds, milliseconds or as a date, within the cap", () => {
-    assert.equal(backoffMs(retry, 1, headers({ 'retry-after': '0.5' })), 500);
+    // A retry-after is the provider's to set: no jitter, whatever the random draw.
+    assert.equal(
+      backoffMs(retry, 1, headers({ 'retry-after': '0.5' }), () => 0),
+      500,
+    );
     assert.equal(backoffMs(retry, 1, headers({ 'retry-after-ms': '250' })), 250);
     assert.equal(backoffMs(retry, 1, headers({ 'retry-after': '30' })), 1000);
     const inAMinute = new Date(Date.now() + 60_000).toUTCString();

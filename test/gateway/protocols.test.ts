@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http2 from 'node:http2';
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { startTestGateway } from '../helpers/gateway.js';
 import { within } from '../helpers/upstream.js';
@@ -59,5 +60,38 @@ describe('HTTP/1.1 and cleartext HTTP/2 on one port', () => {
     const closed = once(silent, 'close');
     await within(3000, 'the gateway stopping', gateway.stop());
     await within(1000, 'the silent connection closing', closed);
+  });
+
+  it('serves an HTTP/1.1 client that sends its request a byte at a time', async () => {
+    // `POST` begins with `P`, as the HTTP/2 preface does: one byte cannot tell them apart.
+    const gateway = await startTestGateway();
+    try {
+      const { port, hostname } = new URL(gateway.url);
+      const body = JSON.stringify({
+        model: 'gpt-4.1-nano',
+        messages: [{ role: 'user', content: 'Hi' }],
+      });
+      const request =
+        'POST /openai/v1/chat/completions HTTP/1.1\r\n' +
+        `Host: ${hostname}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+      const socket = connect(Number(port), hostname);
+      socket.setNoDelay(true);
+      await once(socket, 'connect');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      const closed = once(socket, 'close');
+      for (const byte of Buffer.from(request)) {
+        socket.write(Buffer.from([byte]));
+        await sleep(1);
+      }
+      await within(5000, 'the answer', closed);
+      assert.match(answer, /^HTTP\/1\.1 200 /);
+      const eventId = /\r\nx-auditgate-event-id: ([^\r]+)\r\n/i.exec(answer)?.[1];
+      const event = await gateway.event(eventId ?? null);
+      assert.deepEqual([event.outcome.status, event.request?.model], ['ok', 'gpt-4.1-nano']);
+    } finally {
+      await gateway.stop();
+    }
   });
 });

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rewriteModel, routedPath } from '../../src/gateway/routes.js';
+import { rewriteModel, routedPath, targetRequest } from '../../src/gateway/routes.js';
+import { NO_RETRY, type Provider } from '../../src/gateway/routing.js';
+import type { ProviderType } from '../../src/event/types.js';
+
+function provider(name: string, type: ProviderType): Provider {
+  const origin = 'http://127.0.0.1:1';
+  const fixed = { pathPrefix: '', apiKey: null, injectStreamUsage: false, simulated: false };
+  return { name, type, origin, ...fixed, apiVersion: null, signer: null, retry: NO_RETRY };
+}
 
 describe('a route target’s body and path', () => {
   it('rewrites only the model value, the last of repeated keys, leaving every other byte', () => {
@@ -39,5 +47,47 @@ describe('a route target’s body and path', () => {
     );
     assert.equal(routedPath('/openai/deployments/d/chat/completions', 'azure', 'openai'), null);
     assert.equal(routedPath('/v1/messages', 'anthropic', 'anthropic'), '/v1/messages');
+  });
+
+  it('drops a Gemini caller’s query key for another provider and keeps the rest of the query', () => {
+    const gemini = provider('gemini', 'gemini');
+    const backup = provider('backup', 'gemini');
+    const source = {
+      provider: gemini,
+      path: '/v1beta/models/flash:streamGenerateContent?alt=sse&key=caller-key',
+      body: Buffer.from('{"contents":[]}'),
+    };
+    const own = targetRequest(source, { provider: gemini, model: 'gemini-2.5-flash' }, 'r');
+    assert.equal(
+      own?.path,
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse&key=caller-key',
+    );
+    const other = targetRequest(source, { provider: backup, model: 'models/x' }, 'r');
+    assert.equal(other?.path, '/v1beta/models/models%2Fx:streamGenerateContent?alt=sse');
+    assert.equal(other?.body, source.body);
+  });
+
+  it('sends an Azure deployment call to an OpenAI-style target with the model in the body', () => {
+    const source = {
+      provider: provider('azure', 'azure'),
+      path: '/openai/deployments/chat-default/chat/completions?api-version=2024-10-21',
+      body: Buffer.from('{ "messages": [] }'),
+    };
+    const sent = targetRequest(
+      source,
+      { provider: provider('local', 'openai-compatible'), model: 'llama' },
+      'r',
+    );
+    assert.equal(sent?.path, '/v1/chat/completions');
+    assert.equal(sent?.body.toString(), '{"model":"llama", "messages": [] }');
+    assert.deepEqual(sent?.rewrites, [{ path: 'model', reason: 'r', from: null, to: 'llama' }]);
+    assert.equal(
+      targetRequest(
+        { ...source, path: '/openai/deployments/d/images/generations' },
+        { provider: provider('b', 'azure'), model: 'm' },
+        'r',
+      ),
+      null,
+    );
   });
 });
