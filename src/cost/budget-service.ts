@@ -75,8 +75,7 @@ export function createBudgets(options: BudgetsOptions): Budgets {
     settle(event) {
       const { refusal, alerts } = admission.settle(event);
       if (refusal) {
-        const { worstCase, ...findings } = refusal;
-        event.policy.push(budgetDecision(refusal.budget, 'block', { ...findings, worstCase }));
+        event.policy.push(budgetDecision('block', { ...refusal }));
       }
       for (const alert of alerts) {
         const alertRecord = alertEvent(alert, event);

@@ -93,7 +93,12 @@ describe('budgets', () => {
       assert.equal(event.response?.httpStatus, 429);
       assert.equal(event.cost?.amountUsd, 0);
       assert.match(event.outcome.error ?? '', new RegExp(`audit event ${event.id}`));
-      assert.equal((event.policy[0] as { ruleId: string }).ruleId, 'budget.radiology-day');
+      const decision = event.policy[0];
+      assert.equal(decision?.ruleId, 'budget.radiology-day');
+      // Findings are types and counts, as the rules of policies: write them; the budget's
+      // state is in a field of its own.
+      assert.deepEqual(decision?.findings, [{ type: 'budget_exceeded', count: 1 }]);
+      assert.equal(decision?.category === 'budget' ? decision.budget.name : null, 'radiology-day');
     }
     // What was spent stays under the limit: 3 x 0.0001776 = 0.0005328.
     // The two refused calls never reached the provider, so spend counts three calls.
@@ -226,5 +231,6 @@ describe('budgets', () => {
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]?.id, body.eventId);
     assert.equal(alerts[0]?.attribution.teamId, 'radiology');
+    assert.deepEqual(alerts[0]?.policy[0]?.findings, [{ type: 'budget_alert', count: 1 }]);
   });
 });

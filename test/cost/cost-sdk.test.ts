@@ -184,10 +184,17 @@ describe('the cost of each call, through the official SDKs', () => {
       priceVersion: gateway.context.pricing.prices.version,
       source: 'unknown',
     });
-    assert.deepEqual(
-      event.policy.map((entry) => (entry as { ruleId: string }).ruleId),
-      ['cost.price_unknown'],
-    );
+    assert.deepEqual(event.policy, [
+      {
+        ruleId: 'cost.price_unknown',
+        policyVersion: null,
+        category: 'cost',
+        action: 'flag',
+        severity: 'low',
+        findings: [{ type: 'price_unknown', count: 1 }],
+        model: 'gpt-5.2-codex',
+      },
+    ]);
   });
 
   it('a transcribed price (gpt-5.4) is used like any other', async () => {
