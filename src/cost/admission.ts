@@ -24,6 +24,8 @@ export function worstCaseOf(request: RequestRecord, prices: PriceList): WorstCas
  * input bound (as in the worst case) and one output token per byte of the stream (a token is at
  * least one byte of text, and the text is inside the stream), capped at its maximum output. It is
  * never below what was produced, and never above the worst case.
+ * TODO(#8): count the text the stream assemblers have read instead of the stream's bytes (SSE
+ * framing included), so that a token ceiling stops an unbounded stream nearer its real tokens.
  */
 export function runningCostOf(
   bounds: CallBounds,
