@@ -2,7 +2,9 @@
  * The gateway under test, run as its own process: one `openai` provider pointed at the mock
  * upstream whose URL is the first argument, a temporary data folder, and a silent logger.
  * Set BENCH_KEEP_DATA=1 to keep the data folder (its path is printed) for inspection. A second
- * argument `ledger-off` turns the ledger off, to measure what it costs.
+ * argument `ledger-off` turns the ledger off, to measure what it costs. BENCH_BUDGETS=1 adds a
+ * budget every call falls under (per key, far from its limit), so that each call is admitted and
+ * each stream metered as it goes, to measure what budgets cost.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,9 @@ writeFileSync(
   stringify({
     providers: { openai: { type: 'openai', baseUrl: upstreamUrl } },
     ...(process.argv[3] === 'ledger-off' ? { ledger: { enabled: false } } : {}),
+    ...(process.env.BENCH_BUDGETS === '1'
+      ? { budgets: [{ name: 'bench', scope: 'key', period: 'day', limitUsd: 1e9 }] }
+      : {}),
   }),
 );
 

@@ -7,7 +7,9 @@ import {
   type SpendRow,
 } from '../store/types.js';
 import { ApiError, cut, quote } from './errors.js';
+import { principalOf } from './auth.js';
 import type { ApiRoute } from './routes.js';
+import { EVENT_READERS } from './scope.js';
 import { parseTime, TIME_EXPECTED } from './time.js';
 
 const BUCKETS = ['hour', 'day', 'month', 'none'] as const;
@@ -37,11 +39,12 @@ export function spendRoutes(context: GatewayContext): ApiRoute[] {
     {
       method: 'GET',
       url: '/spend',
-      // TODO(#7): a viewer's spend, limited to its own teams.
-      roles: ['admin', 'auditor', 'operator'],
+      roles: EVENT_READERS,
       handler: async (request) => {
         const query = parseSpendQuery(request.query as Record<string, unknown>);
-        const rows = await context.store.spend(query);
+        // A token limited to teams (a viewer's) reads its teams' spend only, as it reads events.
+        const { teams } = principalOf(request);
+        const rows = await context.store.spend(teams === null ? query : { ...query, teams });
         return answer(query, rows);
       },
     },

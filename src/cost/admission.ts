@@ -13,25 +13,61 @@ const MAX_OUTPUT_PARAMETERS = ['max_completion_tokens', 'max_tokens', 'max_outpu
  * (cache writes and long-context tiers included). `null` where no bound is known.
  */
 export function worstCaseOf(request: RequestRecord, prices: PriceList): WorstCase {
+  const bounds = boundsOf(request, prices);
+  const tokens = bounds.maxOutput === null ? null : bounds.input + bounds.maxOutput;
+  if (!bounds.rates || bounds.maxOutput === null) return { usd: null, tokens };
+  return { usd: costAt(bounds.rates, bounds.input, bounds.maxOutput), tokens };
+}
+
+/**
+ * What a streaming call has produced at most, after `streamedBytes` bytes of its answer: its
+ * input bound (as in the worst case) and one output token per byte of the stream (a token is at
+ * least one byte of text, and the text is inside the stream), capped at its maximum output. It is
+ * never below what was produced, and never above the worst case.
+ * TODO(#8): count the text the stream assemblers have read instead of the stream's bytes (SSE
+ * framing included), so that a token ceiling stops an unbounded stream nearer its real tokens.
+ */
+export function runningCostOf(
+  bounds: CallBounds,
+  streamedBytes: number,
+): { usd: number | null; tokens: number } {
+  const output =
+    bounds.maxOutput === null ? streamedBytes : Math.min(streamedBytes, bounds.maxOutput);
+  const usd = bounds.rates ? costAt(bounds.rates, bounds.input, output) : null;
+  return { usd, tokens: bounds.input + output };
+}
+
+type Rates = { input: number; output: number; perRequest: number };
+
+/** A call's bounds before it is sent: input tokens, maximum output and the dearest rates. */
+export type CallBounds = { input: number; maxOutput: number | null; rates: Rates | null };
+
+/** The bounds of `request` from its body size, its maximum output and the price list. */
+export function boundsOf(request: RequestRecord, prices: PriceList): CallBounds {
   const price = request.model
     ? prices.lookup(request.model, request.providerType, request.provider || null)
     : null;
   const maxOutput = requestedMaxOutput(request.parameters) ?? price?.maxOutputTokens ?? null;
   const input = request.bodyBytes;
-  const tokens = maxOutput === null ? null : input + maxOutput;
-  if (!price || maxOutput === null) return { usd: null, tokens };
-
+  if (!price) return { input, maxOutput, rates: null };
   const long = price.longContext;
-  const inputRate = Math.max(
-    price.input,
-    price.cacheWrite ?? 0,
-    price.cacheWrite1h ?? 0,
-    long?.input ?? 0,
-    long?.cacheWrite ?? 0,
-  );
-  const outputRate = Math.max(price.output ?? 0, price.reasoning ?? 0, long?.output ?? 0);
-  const usd = (input * inputRate + maxOutput * outputRate) / 1e6 + (price.perRequestUsd ?? 0);
-  return { usd: Math.round(usd * 1e10) / 1e10, tokens };
+  const rates = {
+    input: Math.max(
+      price.input,
+      price.cacheWrite ?? 0,
+      price.cacheWrite1h ?? 0,
+      long?.input ?? 0,
+      long?.cacheWrite ?? 0,
+    ),
+    output: Math.max(price.output ?? 0, price.reasoning ?? 0, long?.output ?? 0),
+    perRequest: price.perRequestUsd ?? 0,
+  };
+  return { input, maxOutput, rates };
+}
+
+function costAt(rates: Rates, input: number, output: number): number {
+  const usd = (input * rates.input + output * rates.output) / 1e6 + rates.perRequest;
+  return Math.round(usd * 1e10) / 1e10;
 }
 
 function requestedMaxOutput(parameters: Record<string, unknown> | null): number | null {
@@ -58,6 +94,15 @@ export type Admission = {
   ): Promise<BudgetRefusal | null>;
   /** Settles the recorded event against its reservation; returns the alerts it crossed. */
   settle(event: AuditEvent): { refusal: BudgetRefusal | null; alerts: BudgetAlert[] };
+  /**
+   * Counts a streaming call's answer as it arrives, from the bytes streamed so far; returns the
+   * alerts crossed and, once a budget's limit is passed, the refusal that stops the stream.
+   */
+  progress(
+    eventId: string,
+    request: RequestRecord,
+    streamedBytes: number,
+  ): { stop: BudgetRefusal | null; alerts: BudgetAlert[] };
 };
 
 /** Admission over `keeper` with worst cases priced from `prices`. */
@@ -70,14 +115,17 @@ export function createAdmission(keeper: BudgetKeeper, prices: PriceList): Admiss
       await keeper.prepare(scope);
       return keeper.admit(call.id, scope, worstCaseOf(request, prices));
     },
+    progress(eventId, request, streamedBytes) {
+      const running = runningCostOf(boundsOf(request, prices), streamedBytes);
+      return keeper.progress(eventId, running);
+    },
     settle(event) {
       if (!keeper.active) return { refusal: null, alerts: [] };
       const usage = event.usage;
       const tokens = (usage?.inputTokens ?? 0) + (usage?.outputTokens ?? 0);
-      const alerts = keeper.settle(event.id, scopeOfEvent(event), {
-        usd: event.cost?.amountUsd ?? null,
-        tokens,
-      });
+      const actual = { usd: event.cost?.amountUsd ?? null, tokens };
+      const exact = usage?.source === 'provider';
+      const alerts = keeper.settle(event.id, scopeOfEvent(event), actual, exact);
       return { refusal: keeper.takeRefusal(event.id), alerts };
     },
   };

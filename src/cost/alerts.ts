@@ -1,12 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { newEventId, newSpanId } from '../event/ids.js';
-import { SCHEMA_VERSION, type AuditEvent } from '../event/types.js';
+import { SCHEMA_VERSION, type AuditEvent, type BudgetDecision } from '../event/types.js';
 import type { BudgetAlert, BudgetRefusal } from './budgets.js';
 
 /** The `budget.alert` event for an alert, in the trace and attribution of the call that crossed it. */
 export function alertEvent(alert: BudgetAlert, cause: AuditEvent): AuditEvent {
   const time = new Date().toISOString();
-  const { budget } = alert;
   return {
     id: newEventId(),
     kind: 'budget.alert',
@@ -19,7 +18,7 @@ export function alertEvent(alert: BudgetAlert, cause: AuditEvent): AuditEvent {
     usage: null,
     cost: null,
     attribution: cause.attribution,
-    policy: [budgetDecision(budget.name, 'alert', alertFindings(alert))],
+    policy: [budgetDecision('alert', alertFindings(alert))],
     privacy: null,
     attempts: [],
     timing: { receivedAt: time, ttftMs: null, latencyMs: null, upstreamMs: null, overheadMs: null },
@@ -29,7 +28,7 @@ export function alertEvent(alert: BudgetAlert, cause: AuditEvent): AuditEvent {
 }
 
 /** What an alert says, in its event and its webhook body. */
-export function alertFindings(alert: BudgetAlert): Record<string, unknown> {
+export function alertFindings(alert: BudgetAlert): { budget: string } & Record<string, unknown> {
   const { budget } = alert;
   return {
     budget: budget.name,
@@ -46,17 +45,18 @@ export function alertFindings(alert: BudgetAlert): Record<string, unknown> {
 
 /** A budget's decision on an event, in the shape of a policy decision. */
 export function budgetDecision(
-  budget: string,
   action: 'alert' | 'block',
-  findings: Record<string, unknown>,
-): Record<string, unknown> {
+  state: { budget: string } & Record<string, unknown>,
+): BudgetDecision {
+  const { budget: name, ...rest } = state;
   return {
-    ruleId: `budget.${budget}`,
+    ruleId: `budget.${name}`,
     policyVersion: null,
     category: 'budget',
     action,
     severity: action === 'block' ? 'high' : 'medium',
-    findings,
+    findings: [{ type: action === 'block' ? 'budget_exceeded' : 'budget_alert', count: 1 }],
+    budget: { name, ...rest },
   };
 }
 

@@ -27,9 +27,32 @@ export type Budgets = {
    * webhook (in the background).
    */
   settle(event: AuditEvent): void;
+  /**
+   * A meter that counts a streaming call's answer as it arrives (`null` without budgets). `cause`
+   * builds the call's event as it stands, for the `budget.alert` events a stream crosses.
+   */
+  meter(
+    call: Pick<AuditEvent, 'id'>,
+    request: RequestRecord,
+    cause: () => AuditEvent,
+  ): StreamMeter | null;
   /** Resolves when every webhook started so far has been delivered or given up. */
   idle(): Promise<void>;
 };
+
+/** Counts a stream's bytes; what the relay calls for each chunk it forwards. */
+export type StreamMeter = {
+  /** Adds a chunk of `bytes`; returns the refusal that must end the stream, once a limit passes. */
+  write(bytes: number): BudgetRefusal | null;
+};
+
+/**
+ * A stream's counters are moved at most once per this many bytes of its answer, or once this
+ * many milliseconds have passed since the last move (checked when a chunk arrives), so that a
+ * chunk costs an addition and a clock read, not a price lookup.
+ */
+export const METER_BYTES = 8 * 1024;
+export const METER_MS = 250;
 
 export type BudgetsOptions = {
   budgets: readonly BudgetConfig[];
@@ -75,14 +98,40 @@ export function createBudgets(options: BudgetsOptions): Budgets {
     settle(event) {
       const { refusal, alerts } = admission.settle(event);
       if (refusal) {
-        const { worstCase, ...findings } = refusal;
-        event.policy.push(budgetDecision(refusal.budget, 'block', { ...findings, worstCase }));
+        event.policy.push(budgetDecision('block', { ...refusal }));
       }
       for (const alert of alerts) {
         const alertRecord = alertEvent(alert, event);
         options.record(alertRecord);
         notify(alert, alertRecord);
       }
+    },
+    meter(call, request, cause) {
+      if (!keeper.active || request.endpoint === 'other') return null;
+      let streamed = 0;
+      let counted = 0;
+      let countedAt = Date.now();
+      return {
+        write(bytes) {
+          streamed += bytes;
+          if (streamed - counted < METER_BYTES) {
+            const now = Date.now();
+            if (now - countedAt < METER_MS) return null;
+          }
+          counted = streamed;
+          countedAt = Date.now();
+          const { stop, alerts } = admission.progress(call.id, request, streamed);
+          if (alerts.length) {
+            const event = cause();
+            for (const alert of alerts) {
+              const alertRecord = alertEvent(alert, event);
+              options.record(alertRecord);
+              notify(alert, alertRecord);
+            }
+          }
+          return stop;
+        },
+      };
     },
     async idle() {
       await Promise.all([...pending]);

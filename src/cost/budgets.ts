@@ -45,7 +45,13 @@ type Counter = {
   alerted: boolean;
 };
 
-type Reservation = { counters: Counter[]; worstCase: WorstCase };
+type Reservation = {
+  entries: { budget: BudgetConfig; value: string; counter: Counter }[];
+  worstCase: WorstCase;
+  /** What `progress` has moved from this call's reservation into spend while it streams. */
+  runningUsd: number;
+  runningTokens: number;
+};
 
 /** Which spend dimension restores each scope's counters (trace is read from its events). */
 const SCOPE_DIMENSIONS: Record<Exclude<BudgetScope, 'trace'>, SpendDimension> = {
@@ -136,7 +142,7 @@ export class BudgetKeeper {
    */
   admit(eventId: string, scope: CallScope, worstCase: WorstCase): BudgetRefusal | null {
     const now = this.#now();
-    const counters: Counter[] = [];
+    const entries: Reservation['entries'] = [];
     for (const budget of this.#budgets) {
       const value = scope[budget.scope];
       if (!value || !applies(budget, value)) continue;
@@ -167,14 +173,73 @@ export class BudgetKeeper {
         this.#refusals.set(eventId, refusal);
         return refusal;
       }
-      counters.push(counter);
+      entries.push({ budget, value, counter });
     }
-    for (const counter of counters) {
+    for (const { counter } of entries) {
       counter.reservedUsd += worstCase.usd ?? 0;
       counter.reservedTokens += worstCase.tokens ?? 0;
     }
-    if (counters.length) this.#reservations.set(eventId, { counters, worstCase });
+    if (entries.length) {
+      this.#reservations.set(eventId, { entries, worstCase, runningUsd: 0, runningTokens: 0 });
+    }
     return null;
+  }
+
+  /**
+   * Counts what a streaming call has produced so far: the part of its reservation that the
+   * running cost covers moves into spend (a running cost only grows, and never moves more than
+   * was reserved out of the reservation), so spend and alerts are current while it streams.
+   * Returns the alerts crossed, and a refusal when a budget's limit is now passed (a stream whose
+   * worst case was unbounded), which the gateway answers by ending the stream.
+   */
+  progress(
+    eventId: string,
+    running: Actual,
+  ): { stop: BudgetRefusal | null; alerts: BudgetAlert[] } {
+    const reservation = this.#reservations.get(eventId);
+    if (!reservation) return { stop: null, alerts: [] };
+    const addUsd = Math.max(0, (running.usd ?? 0) - reservation.runningUsd);
+    const addTokens = Math.max(0, running.tokens - reservation.runningTokens);
+    const releaseUsd = Math.min(
+      addUsd,
+      Math.max(0, (reservation.worstCase.usd ?? 0) - reservation.runningUsd),
+    );
+    const releaseTokens = Math.min(
+      addTokens,
+      Math.max(0, (reservation.worstCase.tokens ?? 0) - reservation.runningTokens),
+    );
+    reservation.runningUsd += addUsd;
+    reservation.runningTokens += addTokens;
+
+    const alerts: BudgetAlert[] = [];
+    let stop: BudgetRefusal | null = null;
+    const now = this.#now();
+    for (const { budget, value, counter } of reservation.entries) {
+      counter.spentUsd = round(counter.spentUsd + addUsd);
+      counter.spentTokens += addTokens;
+      counter.reservedUsd = Math.max(0, round(counter.reservedUsd - releaseUsd));
+      counter.reservedTokens = Math.max(0, counter.reservedTokens - releaseTokens);
+      alerts.push(...this.#crossed(budget, value, counter, eventId, now));
+      const overUsd = budget.limitUsd !== undefined && counter.spentUsd > budget.limitUsd;
+      const overTokens =
+        budget.limitTokens !== undefined && counter.spentTokens > budget.limitTokens;
+      if (!stop && (overUsd || overTokens)) {
+        stop = {
+          budget: budget.name,
+          scope: budget.scope,
+          value,
+          period: budget.period,
+          limit: overUsd ? 'usd' : 'tokens',
+          spentUsd: counter.spentUsd,
+          limitUsd: budget.limitUsd ?? null,
+          spentTokens: counter.spentTokens,
+          limitTokens: budget.limitTokens ?? null,
+          worstCase: reservation.worstCase,
+        };
+        this.#refusals.set(eventId, stop);
+      }
+    }
+    return { stop, alerts };
   }
 
   /** The refusal of a call `admit` refused, once (for its event). */
@@ -189,15 +254,32 @@ export class BudgetKeeper {
    * reserved (admitted before any budget applied to it, or not admitted at all) where it falls.
    * Returns the alerts crossed. A cost that is unknown adds no dollars, only tokens.
    */
-  settle(eventId: string, scope: CallScope, actual: Actual): BudgetAlert[] {
+  settle(eventId: string, scope: CallScope, reported: Actual, exact = true): BudgetAlert[] {
     const reservation = this.#reservations.get(eventId);
     this.#reservations.delete(eventId);
-    for (const counter of reservation?.counters ?? []) {
-      counter.reservedUsd = Math.max(0, counter.reservedUsd - (reservation?.worstCase.usd ?? 0));
-      counter.reservedTokens = Math.max(
+    let actual = reported;
+    if (reservation && !exact) {
+      // Usage the provider did not report whole (a stream cut short): what was counted while it
+      // streamed stands, since it is never below what was produced.
+      actual = {
+        usd: Math.max(reported.usd ?? 0, reservation.runningUsd) || reported.usd,
+        tokens: Math.max(reported.tokens, reservation.runningTokens),
+      };
+    }
+    if (reservation) {
+      // What streaming moved into spend is taken back, and what it left reserved released; the
+      // real cost is then counted below.
+      const leftUsd = Math.max(0, (reservation.worstCase.usd ?? 0) - reservation.runningUsd);
+      const leftTokens = Math.max(
         0,
-        counter.reservedTokens - (reservation?.worstCase.tokens ?? 0),
+        (reservation.worstCase.tokens ?? 0) - reservation.runningTokens,
       );
+      for (const { counter } of reservation.entries) {
+        counter.reservedUsd = Math.max(0, round(counter.reservedUsd - leftUsd));
+        counter.reservedTokens = Math.max(0, counter.reservedTokens - leftTokens);
+        counter.spentUsd = Math.max(0, round(counter.spentUsd - reservation.runningUsd));
+        counter.spentTokens = Math.max(0, counter.spentTokens - reservation.runningTokens);
+      }
     }
 
     const alerts: BudgetAlert[] = [];
@@ -208,20 +290,24 @@ export class BudgetKeeper {
       const counter = this.#counter(budget, value, now);
       counter.spentUsd = round(counter.spentUsd + (actual.usd ?? 0));
       counter.spentTokens += actual.tokens;
-      if (budget.alertAtUsd !== undefined && !counter.alerted) {
-        if (counter.spentUsd >= budget.alertAtUsd) {
-          counter.alerted = true;
-          alerts.push({
-            budget,
-            value,
-            period: periodKey(budget.period, now),
-            spentUsd: counter.spentUsd,
-            eventId,
-          });
-        }
-      }
+      alerts.push(...this.#crossed(budget, value, counter, eventId, now));
     }
     return alerts;
+  }
+
+  /** The alert `counter` has just crossed, once a period. */
+  #crossed(
+    budget: BudgetConfig,
+    value: string,
+    counter: Counter,
+    eventId: string,
+    now: number,
+  ): BudgetAlert[] {
+    if (budget.alertAtUsd === undefined || counter.alerted) return [];
+    if (counter.spentUsd < budget.alertAtUsd) return [];
+    counter.alerted = true;
+    const period = periodKey(budget.period, now);
+    return [{ budget, value, period, spentUsd: counter.spentUsd, eventId }];
   }
 
   #counter(budget: BudgetConfig, value: string, now: number): Counter {

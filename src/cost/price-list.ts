@@ -20,6 +20,11 @@ export const modelPriceSchema = z.strictObject({
   effectiveFrom: z.iso.date().optional(),
   /** The page the price was read from. */
   source: z.string().optional(),
+  /**
+   * `false` where the price is transcribed from third-party copies of the provider's page (two
+   * that agree, both named in `source`) rather than read from the page itself.
+   */
+  verified: z.boolean().optional(),
   input: rate,
   cacheRead: rate.optional(),
   /** Cache writes, and the default (Anthropic 5-minute) lifetime's price where lifetimes differ. */

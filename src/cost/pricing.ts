@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { AuditEvent } from '../event/types.js';
+import type { AuditEvent, CostFlag } from '../event/types.js';
 import { costOfEvent } from './compute.js';
 import type { PricesConfig } from './config.js';
 import { estimateUsage } from './estimate.js';
@@ -44,15 +44,17 @@ export function createPricing(config: PricesConfig, estimateWhenMissing: boolean
 }
 
 /** The flag on an event whose cost is unknown, in the shape of a policy decision. */
-function unknownCostFlag(event: AuditEvent): Record<string, unknown> {
+function unknownCostFlag(event: AuditEvent): CostFlag {
   const usageMissing = !event.usage || event.usage.source === 'missing';
+  const type = usageMissing ? 'usage_missing' : 'price_unknown';
   return {
-    ruleId: usageMissing ? 'cost.usage_missing' : 'cost.price_unknown',
+    ruleId: `cost.${type}`,
     policyVersion: null,
     category: 'cost',
     action: 'flag',
     severity: 'low',
-    findings: { model: event.response?.model ?? event.request?.model ?? null },
+    findings: [{ type, count: 1 }],
+    model: event.response?.model ?? event.request?.model ?? null,
   };
 }
 

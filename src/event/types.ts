@@ -243,6 +243,52 @@ export type Cost = {
   source: CostSource;
 };
 
+/** What a policy decision found: a type and how often, never the offending values. */
+export type PolicyFinding = { type: string; count: number };
+
+/** A rule of `policies:` that fired on a call, as the call and its violation event list it. */
+export type RuleDecision = {
+  ruleId: string;
+  /** The first 12 hex digits of the SHA-256 of the rule set the call was judged by. */
+  policyVersion: string;
+  category: 'model_allowlist' | 'max_tokens';
+  action: 'flag' | 'block';
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  findings: PolicyFinding[];
+  /** On a `policy.violation` event: the call the rule fired on. */
+  subjectEventId?: string;
+};
+
+/** The flag on a call whose cost is unknown: no price for its model, or no usage reported. */
+export type CostFlag = {
+  ruleId: 'cost.price_unknown' | 'cost.usage_missing';
+  policyVersion: null;
+  category: 'cost';
+  action: 'flag';
+  severity: 'low';
+  /** One finding, `price_unknown` or `usage_missing`. */
+  findings: PolicyFinding[];
+  /** The model the price was looked up by (the answering model, else the one asked for). */
+  model: string | null;
+};
+
+/** A budget's decision: a refused call (`block`), or a `budget.alert` event (`alert`). */
+export type BudgetDecision = {
+  /** `budget.<name>`. */
+  ruleId: string;
+  policyVersion: null;
+  category: 'budget';
+  action: 'block' | 'alert';
+  severity: 'high' | 'medium';
+  /** One finding, `budget_exceeded` or `budget_alert`. */
+  findings: PolicyFinding[];
+  /** The budget's name, scope, value, period and what it had spent, held and allowed. */
+  budget: { name: string } & Record<string, unknown>;
+};
+
+/** One entry of an event's `policy` list. */
+export type PolicyEntry = RuleDecision | CostFlag | BudgetDecision;
+
 /** How the privacy gate treats one type of finding before storage (`privacy.strategies`). */
 export type PrivacyStrategy = 'keep' | 'redact' | 'pseudonymise' | 'partial' | 'encrypt';
 
@@ -290,8 +336,8 @@ export type AuditEvent = {
   /** `null` for events that cost nothing by nature (API reads, agent steps). */
   cost: Cost | null;
   attribution: Attribution;
-  /** Rules that fired; filled by the policy work. */
-  policy: unknown[];
+  /** Rules that fired, cost flags and budget decisions. */
+  policy: PolicyEntry[];
   /** What the privacy gate found and did before storage; `null` until the event is stored. */
   privacy: PrivacyRecord | null;
   attempts: Attempt[];

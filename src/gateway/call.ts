@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { newEventId } from '../event/ids.js';
 import { emptyRequest, missingUsage } from '../event/records.js';
+import type { StreamMeter } from '../cost/budget-service.js';
 import type { PolicyDecision } from '../policy/rules.js';
 import {
   SCHEMA_VERSION,
@@ -41,6 +42,8 @@ export class Call {
   upstreamStart: Mark | null = null;
   upstreamEnd: Mark | null = null;
   firstToken: Mark | null = null;
+  /** Counts a streamed answer against the call's budgets as it arrives; `null` without budgets. */
+  meter: StreamMeter | null = null;
 
   constructor(
     readonly trace: TraceContext,

@@ -152,6 +152,9 @@ async function proxyCall(
     call.outcome = { status: 'blocked', error: message };
     return;
   }
+  if (call.request.stream) {
+    call.meter = context.budgets.meter(call, call.request, () => call.toEvent());
+  }
   const path = target.providerPath;
   await forwardCall(context, { call, provider, api, request, response, path, body: body.bytes });
 }

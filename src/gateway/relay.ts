@@ -1,8 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
+import { refusalMessage } from '../cost/alerts.js';
+import type { StreamMeter } from '../cost/budget-service.js';
+import type { BudgetRefusal } from '../cost/budgets.js';
+import { errorBody as openaiErrorBody } from '../providers/openai-chat/errors.js';
 import { parseJson } from '../providers/json.js';
 import { createUsageChunkFilter } from '../providers/openai-chat/index.js';
-import { describeError } from '../providers/registry.js';
+import { describeError, familyFor } from '../providers/registry.js';
 import type { ParsedResponse, StreamAssembler } from '../providers/types.js';
 import { emptyResponse } from '../event/records.js';
 import type { Call } from './call.js';
@@ -13,8 +17,23 @@ import { classifyUpstreamError } from './upstream.js';
 
 type UsageChunkFilter = ReturnType<typeof createUsageChunkFilter>;
 
-/** How relaying the body ended. */
-type RelayEnd = 'complete' | 'client_aborted' | { failure: unknown };
+/** How relaying the body ended; `stopped` when a budget's limit passed while it streamed. */
+type RelayEnd = 'complete' | 'client_aborted' | { failure: unknown } | { stopped: BudgetRefusal };
+
+/** The assembler's sink with the stream's budget meter on it: counts the answer's decoded bytes. */
+class MeteredSink {
+  stop: BudgetRefusal | null = null;
+
+  constructor(
+    private readonly assembler: StreamAssembler,
+    private readonly meter: StreamMeter,
+  ) {}
+
+  write(chunk: Uint8Array): void {
+    this.assembler.write(chunk);
+    this.stop ??= this.meter.write(chunk.length);
+  }
+}
 
 /**
  * How much of a non-streamed answer the record's copy reads. Beyond it the answer still
@@ -43,7 +62,11 @@ export async function relayResponse(
 
   const assembler = api && streamed && status < 400 ? api.createStreamAssembler() : null;
   const collector = assembler ? null : new BodyCollector(RESPONSE_COPY_LIMIT);
-  const tap = new ResponseTap(contentEncoding, assembler ?? (collector as BodyCollector));
+  const metered = assembler && call.meter ? new MeteredSink(assembler, call.meter) : null;
+  const tap = new ResponseTap(
+    contentEncoding,
+    metered ?? assembler ?? (collector as BodyCollector),
+  );
   const withholdsUsage = streamed && input.withholdsUsage === true && !contentEncoding;
   const filter = withholdsUsage ? createUsageChunkFilter() : null;
 
@@ -53,9 +76,10 @@ export async function relayResponse(
   if (!streamed) headers['x-auditgate-overhead-ms'] = String(call.overheadSoFar());
   response.writeHead(status, headers);
 
-  const end = await pipeBody({ call, upstream, response, tap, filter, assembler, aborted });
+  const pipe = { call, upstream, response, tap, filter, assembler, metered, aborted };
+  const end = await pipeBody(pipe);
   call.upstreamEnd = call.elapsed();
-  finishRelay(call, response, end, filter);
+  finishRelay(input, end, filter, contentType.includes('text/event-stream'));
 
   call.response.bodySha256 = await tap.end();
   call.response.bodyBytes = tap.bytes;
@@ -74,6 +98,7 @@ type Pipe = {
   tap: ResponseTap;
   filter: UsageChunkFilter | null;
   assembler: StreamAssembler | null;
+  metered: MeteredSink | null;
   aborted: AbortSignal;
 };
 
@@ -89,6 +114,7 @@ async function pipeBody(pipe: Pipe): Promise<RelayEnd> {
       if (assembler && call.firstToken === null && assembler.sawContent) {
         call.firstToken = call.elapsed();
       }
+      if (pipe.metered?.stop) return { stopped: pipe.metered.stop };
       if (!flowing) await drained(response);
       if (pipe.aborted.aborted) return 'client_aborted';
     }
@@ -99,11 +125,12 @@ async function pipeBody(pipe: Pipe): Promise<RelayEnd> {
 }
 
 function finishRelay(
-  call: Call,
-  response: ServerResponse,
+  input: ForwardInput,
   end: RelayEnd,
   filter: UsageChunkFilter | null,
+  sse: boolean,
 ): void {
+  const { call, response } = input;
   if (end === 'complete') {
     const rest = filter?.flush();
     response.end(rest && rest.length > 0 ? rest : undefined);
@@ -111,6 +138,18 @@ function finishRelay(
   }
   if (end === 'client_aborted') {
     call.outcome = { status: 'client_aborted', error: 'the client disconnected mid-response' };
+  } else if ('stopped' in end) {
+    // A budget's limit passed mid-stream: the stream ends with an error event in the provider's
+    // own error shape (the SDKs raise it), and the call is recorded as blocked.
+    const message = refusalMessage(end.stopped, call.id);
+    const shape = familyFor(input.provider.type)?.errorBody ?? openaiErrorBody;
+    const body = shape(429, 'budget_exceeded', message);
+    call.outcome = { status: 'blocked', error: message };
+    if (call.response) call.response.error = body;
+    if (sse) {
+      response.end(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
+      return;
+    }
   } else {
     const failure = classifyUpstreamError(end.failure, true);
     call.outcome = { status: failure.status, error: failure.message };

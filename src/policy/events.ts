@@ -12,8 +12,8 @@ export type PolicyViolation = PolicyDecision & { subjectEventId: string };
  * carry no policy version and have events of their own kinds, or none.
  */
 export function violationEvents(call: AuditEvent): AuditEvent[] {
-  const fired = (call.policy as PolicyDecision[]).filter(
-    (decision) => typeof decision.policyVersion === 'string',
+  const fired = call.policy.filter(
+    (entry): entry is PolicyDecision => entry.category !== 'cost' && entry.category !== 'budget',
   );
   return fired.map((decision) => {
     const violation: PolicyViolation = { ...decision, subjectEventId: call.id };

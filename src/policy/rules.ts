@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import type { RuleDecision } from '../event/types.js';
 
 /** What a rule does when it fires before the call leaves: record it, or refuse the call. */
-export type PolicyAction = 'flag' | 'block';
+export type PolicyAction = RuleDecision['action'];
 
-export type PolicySeverity = 'low' | 'medium' | 'high' | 'critical';
+export type PolicySeverity = RuleDecision['severity'];
 
 /** Which calls a rule applies to; a list left out matches every value. */
 export type RuleScope = {
@@ -30,18 +31,10 @@ export type PolicyRule = {
   maxTokens?: number | undefined;
 };
 
-export type PolicyCategory = 'model_allowlist' | 'max_tokens';
+export type PolicyCategory = RuleDecision['category'];
 
 /** A rule that fired on a call: what the event's `policy` list and its violation event hold. */
-export type PolicyDecision = {
-  ruleId: string;
-  policyVersion: string;
-  category: PolicyCategory;
-  action: PolicyAction;
-  severity: PolicySeverity;
-  /** What the rule found, as types and counts; never the offending values. */
-  findings: { type: string; count: number }[];
-};
+export type PolicyDecision = Omit<RuleDecision, 'subjectEventId'>;
 
 /** What the rules read of a call before it leaves. */
 export type CallFacts = {

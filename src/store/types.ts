@@ -154,6 +154,8 @@ export type SpendQuery = {
   to?: string;
   /** Exact matches on dimensions; `null` matches calls without that attribution. */
   where?: Partial<Record<SpendDimension, string | null>>;
+  /** Only these teams' spend (an API token limited to teams); an empty list matches nothing. */
+  teams?: string[];
 };
 
 /**

@@ -77,6 +77,7 @@ describe('roles on the API', () => {
       ['GET', `/events/${eventOfTeamA}`, undefined, [200, 200, 200, 200]],
       ['GET', `/events/${eventOfTeamB}`, undefined, [200, 200, 200, 404]],
       ['GET', '/health', undefined, [200, 200, 200, 200]],
+      ['GET', '/spend', undefined, [200, 200, 200, 200]],
       ['GET', '/keys', undefined, [200, 200, 200, 403]],
       ['POST', '/keys', newKey, [201, 403, 403, 403]],
       ['DELETE', '/keys/no-such-key', undefined, [404, 403, 403, 403]],
@@ -132,6 +133,30 @@ describe('roles on the API', () => {
 
     const other = await call(tokens.viewer ?? '', 'GET', '/events?team=team-b');
     assert.deepEqual(other.body.events, []);
+  });
+
+  it("answers a viewer with its own teams' spend only", async () => {
+    const path = '/spend?groupBy=team&bucket=none';
+    const teamsOf = (answer: Answer) =>
+      (answer.body.spend as { group: { team: string }; calls: number }[]).map((row) => [
+        row.group.team,
+        row.calls,
+      ]);
+
+    const everyone = await call(gateway.adminToken, 'GET', path);
+    assert.deepEqual(teamsOf(everyone).sort(), [
+      ['team-a', 1],
+      ['team-b', 1],
+    ]);
+
+    const viewer = await call(tokens.viewer ?? '', 'GET', path);
+    assert.equal(viewer.status, 200);
+    assert.deepEqual(teamsOf(viewer), [['team-a', 1]]);
+    assert.equal((viewer.body.totals as { calls: number }).calls, 1);
+
+    // Grouped by model, the viewer still sees only team-a's call.
+    const byModel = await call(tokens.viewer ?? '', 'GET', '/spend?groupBy=model&bucket=none');
+    assert.equal((byModel.body.totals as { calls: number }).calls, 1);
   });
 
   it('refuses a revoked token at once, and no token at all', async () => {

@@ -93,7 +93,12 @@ describe('budgets', () => {
       assert.equal(event.response?.httpStatus, 429);
       assert.equal(event.cost?.amountUsd, 0);
       assert.match(event.outcome.error ?? '', new RegExp(`audit event ${event.id}`));
-      assert.equal((event.policy[0] as { ruleId: string }).ruleId, 'budget.radiology-day');
+      const decision = event.policy[0];
+      assert.equal(decision?.ruleId, 'budget.radiology-day');
+      // Findings are types and counts, as the rules of policies: write them; the budget's
+      // state is in a field of its own.
+      assert.deepEqual(decision?.findings, [{ type: 'budget_exceeded', count: 1 }]);
+      assert.equal(decision?.category === 'budget' ? decision.budget.name : null, 'radiology-day');
     }
     // What was spent stays under the limit: 3 x 0.0001776 = 0.0005328.
     // The two refused calls never reached the provider, so spend counts three calls.
@@ -176,6 +181,55 @@ describe('budgets', () => {
     });
   });
 
+  it('a stream past a trace token ceiling is ended with an error, and recorded as blocked', async () => {
+    const gateway = await gatewayWith([
+      { name: 'agent-stream', scope: 'trace', period: 'total', limitTokens: 20000 },
+    ]);
+    cleanups.push(() => gateway.stop());
+    const openai = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'sk-agent', maxRetries: 0 });
+    const traceparent = '00-5cf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const headers = { traceparent, 'x-auditgate-simulate': 'openai-text' };
+    // 'agent-model' has no price and the request no max_tokens, so its worst case is unbounded:
+    // it is admitted, and counted while it streams (one token per byte of the ~98 KB answer), so
+    // it passes 20,000 tokens a little after its first 20 KB.
+    const request = { model: 'agent-model', messages: CHAT.messages };
+    const { data: stream, response } = await openai.chat.completions
+      .create({ ...request, stream: true }, { headers })
+      .withResponse();
+    let chunks = 0;
+    await assert.rejects(
+      async () => {
+        for await (const chunk of stream) if (chunk) chunks += 1;
+      },
+      (error: unknown) =>
+        error instanceof OpenAI.APIError &&
+        /budget 'agent-stream' \(trace 5cf92f3577b34da6a3ce929d0e0e4736, per total\)/.test(
+          error.message,
+        ),
+    );
+    assert.ok(chunks > 0, 'the stream ran before it was stopped');
+
+    const event = await gateway.event(response.headers.get('x-auditgate-event-id'));
+    assert.equal(event.outcome.status, 'blocked');
+    // The cut stream reported no usage (flagged), and the budget's decision is beside it.
+    assert.deepEqual(
+      event.policy.map((entry) => [entry.ruleId, entry.findings[0]?.type]),
+      [
+        ['cost.usage_missing', 'usage_missing'],
+        ['budget.agent-stream', 'budget_exceeded'],
+      ],
+    );
+    // Less than the whole answer (98,275 bytes) was relayed; the meter sees the upstream's
+    // chunks, which arrive here up to 64 KiB at a time.
+    assert.ok((event.response?.bodyBytes ?? 0) < 98_275, String(event.response?.bodyBytes));
+
+    // What it streamed stays counted, so the agent's next call is refused at once.
+    await assert.rejects(
+      openai.chat.completions.create(request, { headers }),
+      /tokens are spent or held/,
+    );
+  });
+
   it('an alert threshold records a budget.alert event and posts a signed webhook, retried', async () => {
     const secret = 'webhook-secret-for-tests-0123';
     let calls = 0;
@@ -226,5 +280,6 @@ describe('budgets', () => {
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]?.id, body.eventId);
     assert.equal(alerts[0]?.attribution.teamId, 'radiology');
+    assert.deepEqual(alerts[0]?.policy[0]?.findings, [{ type: 'budget_alert', count: 1 }]);
   });
 });

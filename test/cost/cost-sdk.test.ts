@@ -170,24 +170,60 @@ describe('the cost of each call, through the official SDKs', () => {
   it('a model without a price costs null (unknown), never 0, and the event is flagged', async () => {
     const { response } = await openai.responses
       .create(
-        { model: 'gpt-5.4', input: 'Plan two tool calls.' },
-        { headers: { 'x-auditgate-simulate': 'parallel-tool-call-wrapper.1' } },
+        { model: 'gpt-5.2-codex', input: 'Write a tool call.' },
+        { headers: { 'x-auditgate-simulate': 'openai-custom-tool.1' } },
       )
       .withResponse();
     const event = await gateway.event(response.headers.get('x-auditgate-event-id'));
 
-    assert.equal(event.response?.model, 'gpt-5.4');
-    assert.equal(event.usage?.inputTokens, 34);
+    assert.equal(event.response?.model, 'gpt-5.2-codex');
+    assert.equal(event.usage?.inputTokens, 50);
     assert.deepEqual(event.cost, {
       amountUsd: null,
       breakdown: null,
       priceVersion: gateway.context.pricing.prices.version,
       source: 'unknown',
     });
-    assert.deepEqual(
-      event.policy.map((entry) => (entry as { ruleId: string }).ruleId),
-      ['cost.price_unknown'],
-    );
+    assert.deepEqual(event.policy, [
+      {
+        ruleId: 'cost.price_unknown',
+        policyVersion: null,
+        category: 'cost',
+        action: 'flag',
+        severity: 'low',
+        findings: [{ type: 'price_unknown', count: 1 }],
+        model: 'gpt-5.2-codex',
+      },
+    ]);
+  });
+
+  it('a transcribed price (gpt-5.4) is used like any other', async () => {
+    const { response } = await openai.responses
+      .create(
+        { model: 'gpt-5.4', input: 'Plan two tool calls.' },
+        { headers: { 'x-auditgate-simulate': 'parallel-tool-call-wrapper.1' } },
+      )
+      .withResponse();
+    const event = await gateway.event(response.headers.get('x-auditgate-event-id'));
+
+    // gpt-5.4 (transcribed): input 2.50, output 15.00. Usage: 34 input, 28 output tokens.
+    //   input 34 x 2.50 / 1e6  = 0.000085
+    //   output 28 x 15 / 1e6   = 0.00042
+    //   total                  = 0.000505
+    assert.deepEqual(event.cost, {
+      amountUsd: 0.000505,
+      breakdown: {
+        input: 0.000085,
+        cacheRead: 0,
+        cacheWrite: 0,
+        output: 0.00042,
+        reasoning: 0,
+        fees: 0,
+      },
+      priceVersion: gateway.context.pricing.prices.version,
+      source: 'computed',
+    });
+    assert.deepEqual(event.policy, []);
   });
 
   it('a call the gateway refused before the provider cost nothing', async () => {

@@ -31,11 +31,15 @@ test('with estimateWhenMissing, usage is counted from the text and the cost is e
   const output = countTokens(OUTPUT_TEXT);
   assert.deepEqual([event.usage?.inputTokens, event.usage?.outputTokens], [input, output]);
   assert.equal(event.usage?.source, 'estimated');
-  // gpt-4o-mini (the default event's model) has no confirmed price, so even estimated usage
-  // leaves the cost unknown; priced through an override it is estimated.
-  assert.deepEqual([event.cost?.amountUsd, event.cost?.source], [null, 'unknown']);
+  // gpt-4o-mini (the default event's model), transcribed: input 0.15, output 0.60.
+  assert.equal(event.cost?.source, 'estimated');
+  assert.equal(
+    event.cost?.amountUsd,
+    Math.round(((input * 0.15 + output * 0.6) / 1e6) * 1e10) / 1e10,
+  );
 
   const priced = makeEvent({ usage: MISSING });
+  // An override replaces the bundled price.
   const models = { 'gpt-4o-mini': { provider: 'openai', input: 1, output: 2 } };
   createPricing({ import: [], models }, true).price(priced);
   const expected = Math.round(((input * 1 + output * 2) / 1e6) * 1e10) / 1e10;

@@ -16,8 +16,13 @@ test('a dated model id resolves to its family by the snapshot-date rule, and not
   const prices = loadPriceList();
   assert.equal(prices.lookup('gpt-4.1-nano-2025-04-14', 'openai', 'openai')?.model, 'gpt-4.1-nano');
   assert.equal(prices.lookup('gpt-4.1-nano-2025-04-14', 'openai', 'openai')?.input, 0.1);
-  // gpt-5.4 is not in the list (no price confirmed from OpenAI's own page), and is not gpt-5.
-  assert.equal(prices.lookup('gpt-5.4', 'openai', 'openai'), null);
+  // gpt-5.2-codex is not in the list (no price confirmed), and is not gpt-5.
+  assert.equal(prices.lookup('gpt-5.2-codex', 'openai', 'openai'), null);
+  // Transcribed prices are marked so; the first gpt-4o snapshot keeps its own, older price.
+  assert.equal(prices.lookup('gpt-4o-2024-08-06', 'openai', 'openai')?.input, 2.5);
+  assert.equal(prices.lookup('gpt-4o-2024-08-06', 'openai', 'openai')?.verified, false);
+  assert.equal(prices.lookup('gpt-4o-2024-05-13', 'openai', 'openai')?.input, 5);
+  assert.equal(prices.lookup('gpt-4.1-nano', 'openai', 'openai')?.verified, undefined);
   // An Anthropic model is not looked up among OpenAI's prices.
   assert.equal(prices.lookup('claude-opus-4-5', 'openai', 'openai'), null);
   assert.equal(

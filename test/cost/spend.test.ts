@@ -27,7 +27,7 @@ function runCli(args: string[]): Promise<{ status: number | null; output: string
 /**
  * Five calls by two teams. Costs, worked out in test/cost/cost-sdk.test.ts from prices.json:
  * gpt-4.1-nano with cache 0.0001776 each; claude-sonnet-4-5 with cache writes 0.0055014;
- * gpt-5-mini 0.001831; gpt-5.4 has no price (unknown).
+ * gpt-5-mini 0.001831; gpt-5.2-codex has no price (unknown).
  */
 describe('spend by team and model', () => {
   let gateway: TestGateway;
@@ -53,8 +53,8 @@ describe('spend by team and model', () => {
       simulate('openai-file-search-tool.1', 'billing'),
     );
     await openai.responses.create(
-      { model: 'gpt-5.4', input: 'Plan' },
-      simulate('parallel-tool-call-wrapper.1', 'billing'),
+      { model: 'gpt-5.2-codex', input: 'Plan' },
+      simulate('openai-custom-tool.1', 'billing'),
     );
     await gateway.flush();
   });
@@ -75,15 +75,15 @@ describe('spend by team and model', () => {
       ['radiology', 'claude-sonnet-4-5', 1, 0, 0.0055014],
       ['billing', 'gpt-5-mini', 1, 0, 0.001831],
       ['radiology', 'gpt-4.1-nano', 2, 0, 0.0003552],
-      ['billing', 'gpt-5.4', 1, 1, 0],
+      ['billing', 'gpt-5.2-codex', 1, 1, 0],
     ]);
-    // 0.0055014 + 0.001831 + 2 x 0.0001776 = 0.0076876; the gpt-5.4 call is not priced at $0
+    // 0.0055014 + 0.001831 + 2 x 0.0001776 = 0.0076876; the gpt-5.2-codex call is not priced at $0
     // but counted as unknown.
     assert.equal(answer.totals.costUsd, 0.0076876);
     assert.equal(answer.totals.calls, 5);
     assert.equal(answer.totals.unknownCostCalls, 1);
-    // 2016 x 2 (nano) + 3084 (sonnet) + 3700 (gpt-5-mini) + 34 (gpt-5.4) input tokens.
-    assert.equal(answer.totals.inputTokens, 10850);
+    // 2016 x 2 (nano) + 3084 (sonnet) + 3700 (gpt-5-mini) + 50 (gpt-5.2-codex) input tokens.
+    assert.equal(answer.totals.inputTokens, 10866);
   });
 
   it('buckets by day', async () => {
@@ -128,8 +128,8 @@ describe('spend by team and model', () => {
       ['radiology', 'claude-sonnet-4-5', '1', '0', '0.0055014', '3084', '29'],
       ['billing', 'gpt-5-mini', '1', '0', '0.0018310', '3700', '741'],
       ['radiology', 'gpt-4.1-nano', '2', '0', '0.0003552', '4032', '600'],
-      ['billing', 'gpt-5.4', '1', '1', '0.0000000', '34', '28'],
-      ['total', '5', '1', '0.0076876', '10850', '1398'],
+      ['billing', 'gpt-5.2-codex', '1', '1', '0.0000000', '50', '20'],
+      ['total', '5', '1', '0.0076876', '10866', '1390'],
       ['1', 'calls', 'have', 'no', 'price;', 'their', 'cost', 'is', 'not', 'in', 'cost_usd'],
     ]);
   });

@@ -12,7 +12,17 @@ test('only rules of policies: write violation events, not cost flags or budget d
         category: 'cost',
         action: 'flag',
         severity: 'low',
-        findings: { model: 'gpt-5.4' },
+        findings: [{ type: 'price_unknown', count: 1 }],
+        model: 'gpt-5.2-codex',
+      },
+      {
+        ruleId: 'budget.radiology-day',
+        policyVersion: null,
+        category: 'budget',
+        action: 'block',
+        severity: 'high',
+        findings: [{ type: 'budget_exceeded', count: 1 }],
+        budget: { name: 'radiology-day', scope: 'team', value: 'radiology' },
       },
       {
         ruleId: 'token-cap',

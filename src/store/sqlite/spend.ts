@@ -198,6 +198,13 @@ function spendSql(query: SpendQuery): { sql: string; parameters: Record<string, 
     filters.push(`${column} = @where_${column}`);
     parameters[`where_${column}`] = value ?? '';
   }
+  if (query.teams) {
+    const names = query.teams.map((team, index) => {
+      parameters[`team_${index}`] = team;
+      return `@team_${index}`;
+    });
+    filters.push(names.length ? `team_id IN (${names.join(', ')})` : '0');
+  }
 
   const { hours, days } = ranges(query);
   const parts: string[] = [];
