@@ -14,6 +14,19 @@ import { routeTarget } from './routing.js';
 /** What Node's parser error becomes: the status, a stable code and a message naming it. */
 type ParserRefusal = { status: number; code: string; message: string };
 
+/**
+ * Connections whose current request is already a call: a parser error in its body (a bad
+ * chunk, a body cut short) ends that call, which records itself, so it must not be recorded
+ * twice.
+ */
+const callsInFlight = new WeakSet<Socket>();
+
+/** Marks a connection as carrying a call until the returned function is called. */
+export function trackCall(socket: Socket): () => void {
+  callsInFlight.add(socket);
+  return () => callsInFlight.delete(socket);
+}
+
 /** Node's default limit on the request line and headers together (`--max-http-header-size`). */
 const HEADER_LIMIT_BYTES = 16_384;
 
@@ -27,6 +40,8 @@ export function handleClientError(context: GatewayContext, error: Error, socket:
   const code = (error as NodeJS.ErrnoException).code;
   // A reset connection, or one already closed, has nobody left to answer.
   if (code === 'ECONNRESET' || socket.destroyed) return;
+  // The call already answering on this connection records how it ended (the body aborted).
+  if (callsInFlight.has(socket)) return void socket.destroy();
 
   const refusal = parserRefusal(code);
   const { method, url } = requestLine((error as { rawPacket?: unknown }).rawPacket);

@@ -17,6 +17,7 @@ import { traceFromHeader } from '../tracing/traceparent.js';
 import { authenticateCall, refuseModel } from './authenticate.js';
 import { readRequestBody } from './body.js';
 import { Call } from './call.js';
+import { trackCall } from './client-error.js';
 import type { GatewayContext } from './context.js';
 import { forwardCall } from './forward.js';
 import { enforceBefore } from './policy.js';
@@ -39,6 +40,7 @@ export async function handleProviderRequest(
   call.request.provider = target.providerName;
   call.request.path = recordable.path;
   response.setHeader('x-auditgate-event-id', call.id);
+  const untrack = trackCall(request.socket);
 
   try {
     await proxyCall(context, { call, key, target }, request, response);
@@ -49,6 +51,7 @@ export async function handleProviderRequest(
     } else response.destroy();
     call.outcome = { status: 'upstream_error', error: 'the gateway failed while relaying' };
   } finally {
+    untrack();
     const finished = call.toEvent();
     context.pricing.price(finished);
     context.budgets.settle(finished);

@@ -115,3 +115,26 @@ test('a malformed request to the API is answered in the API shape and leaves no 
   const count = (page: { body: unknown }) => (page.body as { events: unknown[] }).events.length;
   assert.equal(count(afterwards), count(before));
 });
+
+test('a body that breaks HTTP mid-request leaves one event, not two', async () => {
+  const listed = async () => {
+    await gateway.flush();
+    const page = await gateway.api('/api/v1/events?limit=1000');
+    return (page.body as { events: { id: string; kind: string; outcome: { status: string } }[] })
+      .events;
+  };
+  const before = new Set((await listed()).map((event) => event.id));
+
+  await sendRaw(
+    'POST /openai/v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n' +
+      'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+  );
+  // The call records itself once its body read ends; give it that moment.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
+  const added = (await listed()).filter((event) => !before.has(event.id));
+  assert.deepEqual(
+    added.map((event) => [event.kind, event.outcome.status]),
+    [['llm.call', 'client_aborted']],
+  );
+});
