@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { inclusionProof, type SubtreeCache } from '../../ledger/merkle.js';
+import { inclusionProofOf } from '../../ledger/merkle.js';
 import type { BundleEvent, EvidenceBundle } from '../../ledger/types.js';
-import { leafHashes, logStates } from './ledger.js';
+import { logStates, StoredTree } from './ledger.js';
 
 type BundleRow = {
   envelope: string;
@@ -31,15 +31,17 @@ export function buildBundle(database: Database.Database, from: string, to: strin
     if (!checkpoint) continue;
     const rows = select.all(log.logId, from, to, checkpoint.treeSize);
     if (rows.length === 0) continue;
-    const hashes = leafHashes(database, log.logId, checkpoint.treeSize);
-    const cache: SubtreeCache = new Map();
+    const tree = new StoredTree(database, log.logId);
+    const subtree = (start: number, end: number) => tree.subtree(start, end);
     const events = rows.map((row): BundleEvent => ({
       // Both columns hold JSON the store wrote itself.
       envelope: JSON.parse(row.envelope) as Record<string, unknown>,
       contentCommitment: row.content_commitment,
       content: row.content === null ? null : (JSON.parse(row.content) as unknown),
       salt: row.salt,
-      proof: inclusionProof(row.leaf_index, hashes, cache).map((hash) => hash.toString('hex')),
+      proof: inclusionProofOf(row.leaf_index, checkpoint.treeSize, subtree).map((hash) =>
+        hash.toString('hex'),
+      ),
     }));
     logs.push({
       logId: log.logId,
