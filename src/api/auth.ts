@@ -73,6 +73,11 @@ function jwtPrincipal(verified: VerifiedJwt | JwtFailure): Principal {
   return { tokenId: null, name: verified.user, role, teams };
 }
 
+/** Whether `principal` is the data folder's admin token, not a person's token or a JWT. */
+export function isAdminToken(principal: Principal): boolean {
+  return principal === ADMIN;
+}
+
 /** Remembers who sent `request`, for the route's role check and its handler. */
 export function setPrincipal(request: FastifyRequest, principal: Principal): void {
   principals.set(request, principal);

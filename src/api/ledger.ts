@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { newEventId, newSpanId, newTraceId } from '../event/ids.js';
 import { SCHEMA_VERSION, type AuditEvent } from '../event/types.js';
 import type { GatewayContext } from '../gateway/context.js';
+import { isAdminToken, principalOf } from './auth.js';
 import { ApiError, cut } from './errors.js';
 import type { ApiRoute } from './routes.js';
 import { parseTime, TIME_EXPECTED } from './time.js';
@@ -95,7 +96,21 @@ export function ledgerRoutes(context: GatewayContext): ApiRoute[] {
       roles: RECORD_KEEPERS,
       handler: async (request, reply) => {
         const body = parseBody(erasureBody, request.body);
-        const event = adminEvent('erasure', request);
+        const principal = principalOf(request);
+        const event: AuditEvent = {
+          ...adminEvent('erasure', request),
+          erasure: {
+            subject: body.subject,
+            reason: body.reason,
+            eventIds: [],
+            refusedBy: [],
+            requestedBy: {
+              tokenId: principal.tokenId,
+              name: isAdminToken(principal) ? 'admin' : principal.name,
+              role: principal.role,
+            },
+          },
+        };
         const result = await store.erase(body.subject, body.reason, event);
         if (result.status === 'refused') {
           const holds = result.refusedBy.join(', ');
@@ -182,7 +197,7 @@ function adminEvent(kind: AuditEvent['kind'], request: FastifyRequest): AuditEve
       appId: null,
       teamId: null,
       actorType: 'human',
-      // TODO(#7): the admin token is not an identity yet; roles and people's tokens will say who.
+      // Who asked is in the erasure record (`requestedBy`), from the API token.
       authMethod: 'none',
       verified: [],
       asserted: null,

@@ -11,7 +11,7 @@ import { loadConfig } from '../config/load.js';
 import { storePath } from '../gateway/start.js';
 import { verifyBundle, type BundleReport } from '../ledger/bundle.js';
 import { LEDGER_KEY_FILE, readKey } from '../ledger/key.js';
-import type { EvidenceBundle } from '../ledger/types.js';
+import type { BundleLeftOut, EvidenceBundle } from '../ledger/types.js';
 import type { Finding, LogReport } from '../ledger/verify.js';
 import { verifyStoreFile, type StoreReport } from '../store/sqlite/verify.js';
 import { addApiOptions } from './api-client.js';
@@ -66,14 +66,15 @@ export function addLedgerCommands(program: Command): void {
       const to = encodeURIComponent(absoluteTime(options.to));
       const bundle = await apiCall(options, 'GET', `/api/v1/ledger/bundle?from=${from}&to=${to}`);
       const text = `${JSON.stringify(bundle, null, 2)}\n`;
+      const { logs, leftOut = [] } = bundle as EvidenceBundle;
       if (options.out) {
         writeFileSync(options.out, text);
-        const events = (bundle as EvidenceBundle).logs.reduce(
-          (sum, log) => sum + log.events.length,
-          0,
-        );
+        const events = logs.reduce((sum, log) => sum + log.events.length, 0);
         console.log(`wrote ${events} events to ${options.out}`);
       } else process.stdout.write(text);
+      // Standard output may be the bundle itself: what was left out goes beside it.
+      const say = options.out ? console.log : console.error;
+      say(describeLeftOut(leftOut));
     });
 
   addApiOptions(program.command('erase').description("erase a data subject's content"))
@@ -225,6 +226,17 @@ function printFinding(finding: Finding): void {
   console.log(`${finding.problem}: ${finding.message}`);
 }
 
+/** One line on the events a bundle leaves out, or that it leaves none out. */
+function describeLeftOut(leftOut: readonly BundleLeftOut[]): string {
+  if (leftOut.length === 0) return 'left out: no events (every event of the range is proven)';
+  const parts = leftOut.map(
+    (log) =>
+      `${count(log.events, 'event')} of log ${log.logId} newer than its last checkpoint ` +
+      (log.checkpointSize > 0 ? `(at size ${log.checkpointSize})` : '(it has none)'),
+  );
+  return `left out: ${parts.join('; ')}`;
+}
+
 /** `verify --bundle`: returns the number of problems found. */
 function verifyBundleFile(options: VerifyOptions & { bundle?: string }): number {
   let bundle: EvidenceBundle;
@@ -252,5 +264,7 @@ function verifyBundleFile(options: VerifyOptions & { bundle?: string }): number 
     );
   }
   console.log(`${report.contentChecked} content records match their commitments`);
+  // Not signed: what the exporting gateway says it left out, for the reader to weigh.
+  if (Array.isArray(bundle.leftOut)) console.log(describeLeftOut(bundle.leftOut));
   return report.findings.length;
 }

@@ -321,6 +321,18 @@ export type ErasureRecord = {
   eventIds: string[];
   /** Holds that refused the erasure; empty when it went ahead. */
   refusedBy: string[];
+  /** Who asked, by the API token they sent; absent on events written before it was kept. */
+  requestedBy?: ErasureRequester;
+};
+
+/** Who asked for an erasure: a person's API token, a JWT's user, or the admin token. */
+export type ErasureRequester = {
+  /** The API token's id; `null` for the admin token and a JWT. */
+  tokenId: string | null;
+  /** The token's name, the JWT's user, or `admin` for the admin token. */
+  name: string;
+  /** The role the token carried: `admin`, `auditor`, `viewer`. */
+  role: string;
 };
 
 export type AuditEvent = {

@@ -44,80 +44,109 @@ export function rootHash(leafHashes: readonly Hash[]): Hash {
  */
 export type SubtreeCache = Map<string, Hash>;
 
+/**
+ * MTH(D[start:end]): the hash of the subtree over leaves `[start, end)`. Proofs ask only for
+ * the subtrees RFC 9162's recursion visits; a store answers them from the nodes it keeps.
+ */
+export type SubtreeHash = (start: number, end: number) => Hash;
+
 /** PATH(m, D[n]): the inclusion proof of leaf `index` in the tree of `leafHashes`. */
 export function inclusionProof(
   index: number,
   leafHashes: readonly Hash[],
   cache: SubtreeCache = new Map(),
 ): Hash[] {
-  if (!Number.isInteger(index) || index < 0 || index >= leafHashes.length) {
-    throw new RangeError(`index: expected 0 to ${leafHashes.length - 1}, got ${index}`);
-  }
-  return subtreePath(index, { leaves: leafHashes, cache }, 0, leafHashes.length);
+  return inclusionProofOf(index, leafHashes.length, leafSubtrees(leafHashes, cache));
 }
 
-type Leaves = { leaves: readonly Hash[]; cache: SubtreeCache };
+/** PATH(m, D[n]) of leaf `index` in a tree of `size` leaves whose subtrees `subtree` gives. */
+export function inclusionProofOf(index: number, size: number, subtree: SubtreeHash): Hash[] {
+  if (!Number.isInteger(index) || index < 0 || index >= size) {
+    throw new RangeError(`index: expected 0 to ${size - 1}, got ${index}`);
+  }
+  return subtreePath(index, subtree, 0, size);
+}
 
-function subtreePath(index: number, tree: Leaves, start: number, end: number): Hash[] {
+/** Subtree hashes of a list of leaf hashes, each computed once per cache. */
+function leafSubtrees(leaves: readonly Hash[], cache: SubtreeCache): SubtreeHash {
+  // Only proof nodes are cached (O(log n) per proof), never every interior node, so one proof
+  // over a large list stays small in memory.
+  return (start, end) => {
+    const key = `${start}:${end}`;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const root = rootHash(leaves.slice(start, end));
+    cache.set(key, root);
+    return root;
+  };
+}
+
+function subtreePath(index: number, subtree: SubtreeHash, start: number, end: number): Hash[] {
   const size = end - start;
   if (size === 1) return [];
   const split = splitPoint(size);
   if (index < split) {
-    return [
-      ...subtreePath(index, tree, start, start + split),
-      subtreeRoot(tree, start + split, end),
-    ];
+    return [...subtreePath(index, subtree, start, start + split), subtree(start + split, end)];
   }
   return [
-    ...subtreePath(index - split, tree, start + split, end),
-    subtreeRoot(tree, start, start + split),
+    ...subtreePath(index - split, subtree, start + split, end),
+    subtree(start, start + split),
   ];
-}
-
-/**
- * MTH of leaves `[start, end)`, from the cache where a proof used it before. Only proof nodes
- * are cached (O(log n) per proof), never every interior node, so one proof over a large log
- * stays small in memory.
- */
-function subtreeRoot(tree: Leaves, start: number, end: number): Hash {
-  const key = `${start}:${end}`;
-  const cached = tree.cache.get(key);
-  if (cached) return cached;
-  const root = rootHash(tree.leaves.slice(start, end));
-  tree.cache.set(key, root);
-  return root;
 }
 
 /** PROOF(m, D[n]): the consistency proof from the tree of the first `oldSize` leaves. */
 export function consistencyProof(oldSize: number, leafHashes: readonly Hash[]): Hash[] {
-  const newSize = leafHashes.length;
+  return consistencyProofOf(oldSize, leafHashes.length, leafSubtrees(leafHashes, new Map()));
+}
+
+/** PROOF(m, D[n]) from `oldSize` to `newSize` leaves of a tree whose subtrees `subtree` gives. */
+export function consistencyProofOf(oldSize: number, newSize: number, subtree: SubtreeHash): Hash[] {
   if (!Number.isInteger(oldSize) || oldSize < 0 || oldSize > newSize) {
     throw new RangeError(`from: expected 0 to ${newSize}, got ${oldSize}`);
   }
   if (oldSize === 0 || oldSize === newSize) return [];
-  return subproof(oldSize, { leaves: leafHashes, cache: new Map() }, 0, newSize, true);
+  return subproof(oldSize, subtree, 0, newSize, true);
 }
 
 function subproof(
   oldSize: number,
-  leaves: Leaves,
+  subtree: SubtreeHash,
   start: number,
   end: number,
   complete: boolean,
 ): Hash[] {
   const size = end - start;
-  if (oldSize === size) return complete ? [] : [subtreeRoot(leaves, start, end)];
+  if (oldSize === size) return complete ? [] : [subtree(start, end)];
   const split = splitPoint(size);
   if (oldSize <= split) {
     return [
-      ...subproof(oldSize, leaves, start, start + split, complete),
-      subtreeRoot(leaves, start + split, end),
+      ...subproof(oldSize, subtree, start, start + split, complete),
+      subtree(start + split, end),
     ];
   }
   return [
-    ...subproof(oldSize - split, leaves, start + split, end, false),
-    subtreeRoot(leaves, start, start + split),
+    ...subproof(oldSize - split, subtree, start + split, end, false),
+    subtree(start, start + split),
   ];
+}
+
+/**
+ * MTH(D[start:end]) from complete subtrees: `node(level, position)` is the root of the
+ * 2^level leaves from position * 2^level. A range that is not one such subtree is split as
+ * RFC 9162 section 2.1.1 splits it, so a proof's subtree costs O(log n) nodes.
+ */
+export function subtreeFromNodes(
+  start: number,
+  end: number,
+  node: (level: number, position: number) => Hash,
+): Hash {
+  const size = end - start;
+  if (isPowerOfTwo(size) && start % size === 0) return node(Math.log2(size), start / size);
+  const split = splitPoint(size);
+  return hashNode(
+    subtreeFromNodes(start, start + split, node),
+    subtreeFromNodes(start + split, end, node),
+  );
 }
 
 /** Whether `proof` shows leaf `index` with `leafHash` in the tree of `size` with `root` (RFC 9162 section 2.1.3.2). */
@@ -225,14 +254,20 @@ export class Frontier {
     return this.#nodes;
   }
 
-  /** Adds one leaf by its leaf hash. */
-  append(leafHash: Hash): void {
+  /**
+   * Adds one leaf by its leaf hash. `closed` hears of each complete subtree the leaf closes:
+   * its level (2^level leaves) and root, lowest first.
+   */
+  append(leafHash: Hash, closed?: (level: number, hash: Hash) => void): void {
     let hash = leafHash;
+    let level = 0;
     // Each low set bit is a complete subtree of the same size as what is being carried.
     for (let size = this.#size; size % 2 === 1; size = Math.floor(size / 2)) {
       const left = this.#nodes.pop();
       if (!left) break;
       hash = hashNode(left, hash);
+      level += 1;
+      closed?.(level, hash);
     }
     this.#nodes.push(hash);
     this.#size += 1;

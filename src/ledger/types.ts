@@ -70,7 +70,16 @@ export type EvidenceBundle = {
     checkpoint: StoredCheckpoint;
     events: BundleEvent[];
   }[];
+  /**
+   * Events of the time range left out, per log: those newer than their log's last checkpoint
+   * (all of a log that has none), which no signed root covers yet, such as the last events of
+   * an instance that stopped without a checkpoint. Absent from bundles written before it.
+   */
+  leftOut?: BundleLeftOut[];
 };
+
+/** How many events of the time range one log's part of a bundle leaves out. */
+export type BundleLeftOut = { logId: string; events: number; checkpointSize: number };
 
 /** A legal hold: by subject (`user:ID`, `team:ID`), by time range, or both. */
 export type Hold = {

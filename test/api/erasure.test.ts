@@ -70,6 +70,7 @@ describe('erasure and legal holds', () => {
       reason: 'art. 17 request',
       eventIds: [],
       refusedBy: [hold.id],
+      requestedBy: { tokenId: null, name: 'admin', role: 'admin' },
     });
     const kept = await gateway.event(byUser.alice![0]!);
     assert.equal(kept.request?.messages?.[0]?.parts[0]?.type, 'text');
@@ -112,6 +113,38 @@ describe('erasure and legal holds', () => {
     assert.equal(untouched.request?.messages?.length, 1);
   });
 
+  it("records who asked by a person's API token: its id, name and role", async () => {
+    const createdToken = await fetch(`${gateway.url}/api/v1/tokens`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${gateway.adminToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ name: 'dpo-maria', role: 'admin' }),
+    });
+    assert.equal(createdToken.status, 201);
+    const token = (await createdToken.json()) as { token: string; id: string };
+    const erased = await runCommand([
+      'erase',
+      '--subject',
+      'user:nobody',
+      '--reason',
+      'art. 17 request by email',
+      '--url',
+      gateway.url,
+      '--token',
+      token.token,
+    ]);
+    assert.equal(erased.status, 0, erased.output);
+    const result = JSON.parse(erased.output) as { eventId: string };
+    const event: AuditEvent = await gateway.event(result.eventId);
+    assert.deepEqual(event.erasure?.requestedBy, {
+      tokenId: token.id,
+      name: 'dpo-maria',
+      role: 'admin',
+    });
+  });
+
   it('refuses by a time-range hold too', async () => {
     const created = await runCommand([
       'hold',
@@ -139,7 +172,7 @@ describe('erasure and legal holds', () => {
   it('leaves the ledger verifying, the erased content reported as erased by that event', async () => {
     const erasure = (
       (await gateway.api('/api/v1/events?kind=erasure&outcome=ok')).body as { events: AuditEvent[] }
-    ).events[0]!;
+    ).events.find((event) => event.erasure?.subject === 'user:alice')!;
     // A stopped gateway's folder: verify opens the store read-only, with no gateway.
     await gateway.close();
     stopped = true;
@@ -151,7 +184,7 @@ describe('erasure and legal holds', () => {
         output,
       );
     }
-    // Three calls, two refusals, one erasure.
-    assert.match(output, /: 6 events, \d+ checkpoints .*: ok/);
+    // Three calls, two refusals, two erasures (alice's, and one that found nothing).
+    assert.match(output, /: 7 events, \d+ checkpoints .*: ok/);
   });
 });

@@ -157,6 +157,7 @@ describe('the ledger API and evidence bundles', () => {
     ]);
     assert.equal(exported.status, 0, exported.output);
     assert.match(exported.output, /wrote 5 events to/);
+    assert.match(exported.output, /left out: no events \(every event of the range is proven\)/);
 
     const fresh = mkdtempSync(join(tmpdir(), 'auditgate-fresh-'));
     const copy = join(fresh, 'bundle.json');

@@ -3,10 +3,13 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import {
   consistencyProof,
+  consistencyProofOf,
   Frontier,
   hashLeaf,
   inclusionProof,
+  inclusionProofOf,
   rootHash,
+  subtreeFromNodes,
   verifyConsistency,
   verifyInclusion,
 } from '../../src/ledger/merkle.js';
@@ -84,5 +87,31 @@ describe('RFC 6962 hashing', () => {
     // Size 3 to 8 (RFC 9162 section 2.1.4.1): leaf 2, leaf 3, node 0-1, node 4-7.
     assert.equal(consistencyProof(3, leafHashes).length, 4);
     assert.equal(consistencyProof(4, leafHashes).length, 1);
+  });
+});
+
+describe('proofs from stored complete subtrees', () => {
+  it('builds every proof of the vectors from the subtrees a frontier closes', () => {
+    const nodes = new Map<string, Buffer>();
+    const frontier = new Frontier();
+    leafHashes.forEach((leafHash, index) => {
+      nodes.set(`0:${index}`, leafHash);
+      frontier.append(leafHash, (level, hash) => nodes.set(`${level}:${index >>> level}`, hash));
+    });
+    // Eight leaves close four subtrees of 2, two of 4 and one of 8.
+    assert.equal(nodes.size, 8 + 4 + 2 + 1);
+    const subtree = (start: number, end: number) =>
+      subtreeFromNodes(start, end, (level, position) => nodes.get(`${level}:${position}`)!);
+    for (let size = 1; size < roots.length; size += 1) {
+      assert.ok(subtree(0, size).equals(roots[size]!));
+      for (let index = 0; index < size; index += 1) {
+        const proof = inclusionProofOf(index, size, subtree);
+        assert.ok(verifyInclusion(index, size, leafHashes[index]!, proof, roots[size]!));
+      }
+      for (let from = 1; from <= size; from += 1) {
+        const proof = consistencyProofOf(from, size, subtree);
+        assert.ok(verifyConsistency(from, size, roots[from]!, roots[size]!, proof));
+      }
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { inclusionProof, type SubtreeCache } from '../../ledger/merkle.js';
-import type { BundleEvent, EvidenceBundle } from '../../ledger/types.js';
-import { leafHashes, logStates } from './ledger.js';
+import { inclusionProofOf } from '../../ledger/merkle.js';
+import type { BundleEvent, BundleLeftOut, EvidenceBundle } from '../../ledger/types.js';
+import { logStates, StoredTree } from './ledger.js';
 
 type BundleRow = {
   envelope: string;
@@ -14,7 +14,8 @@ type BundleRow = {
 /**
  * The evidence for events of `[from, to)`: per log, its latest checkpoint, public key, and
  * each event's envelope, content (where not erased) and inclusion proof against that
- * checkpoint. Events newer than their log's latest checkpoint are left out.
+ * checkpoint. Events newer than their log's latest checkpoint are left out, and counted per
+ * log in `leftOut`.
  */
 export function buildBundle(database: Database.Database, from: string, to: string): EvidenceBundle {
   const select = database.prepare<[string, string, string, number], BundleRow>(`
@@ -25,21 +26,31 @@ export function buildBundle(database: Database.Database, from: string, to: strin
     WHERE events.log_id = ? AND events.time >= ? AND events.time < ? AND events.leaf_index < ?
     ORDER BY events.leaf_index`);
 
+  const countNewer = database.prepare<[string, string, string, number], { count: number }>(`
+    SELECT COUNT(*) AS count FROM events
+    WHERE log_id = ? AND time >= ? AND time < ? AND leaf_index >= ?`);
+
   const logs: EvidenceBundle['logs'] = [];
+  const leftOut: BundleLeftOut[] = [];
   for (const log of logStates(database)) {
     const checkpoint = log.lastCheckpoint;
+    const checkpointSize = checkpoint?.treeSize ?? 0;
+    const newer = countNewer.get(log.logId, from, to, checkpointSize)?.count ?? 0;
+    if (newer > 0) leftOut.push({ logId: log.logId, events: newer, checkpointSize });
     if (!checkpoint) continue;
     const rows = select.all(log.logId, from, to, checkpoint.treeSize);
     if (rows.length === 0) continue;
-    const hashes = leafHashes(database, log.logId, checkpoint.treeSize);
-    const cache: SubtreeCache = new Map();
+    const tree = new StoredTree(database, log.logId);
+    const subtree = (start: number, end: number) => tree.subtree(start, end);
     const events = rows.map((row): BundleEvent => ({
       // Both columns hold JSON the store wrote itself.
       envelope: JSON.parse(row.envelope) as Record<string, unknown>,
       contentCommitment: row.content_commitment,
       content: row.content === null ? null : (JSON.parse(row.content) as unknown),
       salt: row.salt,
-      proof: inclusionProof(row.leaf_index, hashes, cache).map((hash) => hash.toString('hex')),
+      proof: inclusionProofOf(row.leaf_index, checkpoint.treeSize, subtree).map((hash) =>
+        hash.toString('hex'),
+      ),
     }));
     logs.push({
       logId: log.logId,
@@ -55,5 +66,6 @@ export function buildBundle(database: Database.Database, from: string, to: strin
     from,
     to,
     logs,
+    leftOut,
   };
 }

@@ -132,6 +132,10 @@ export function eraseSubject(
           reason: request.reason,
           eventIds: erasedEventIds,
           refusedBy,
+          // The API names who asked on the event it hands over.
+          ...(request.event.erasure?.requestedBy
+            ? { requestedBy: request.event.erasure.requestedBy }
+            : {}),
         },
         outcome:
           refusedBy.length > 0

@@ -9,12 +9,12 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import type { EventFilter, EventPage, EventRecord, JournalEntry, Store } from '../types.js';
 import { createHolds, eraseSubject } from './erasure.js';
 import {
-  leafHashes,
   listCheckpoints,
   logStates,
   proveConsistency,
   proveEvent,
   SqliteLedger,
+  StoredTree,
   type LedgerSetup,
 } from './ledger.js';
 import { buildBundle } from './bundle.js';
@@ -266,9 +266,8 @@ export function openSqliteStore(path: string, options: SqliteOptions = {}): Sqli
         latest = checkpoint();
       }
       if (!latest || latest.treeSize <= row.leaf_index) return null;
-      const hashes = leafHashes(database, row.log_id, latest.treeSize);
       const leaf = { id, logId: row.log_id, index: row.leaf_index, leafHash: row.leaf_hash };
-      return proveEvent(hashes, leaf, latest);
+      return proveEvent(new StoredTree(database, row.log_id), leaf, latest);
     },
     async consistencyProof(logId, from, to) {
       return proveConsistency(database, logId ?? ledger?.logId ?? '', from, to);

@@ -7,7 +7,15 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { openNote, rawPublicKey, signCheckpoint } from '../../ledger/checkpoint.js';
 import { commitContent, leafHashOf, newSalt } from '../../ledger/leaf.js';
-import { consistencyProof, Frontier, inclusionProof, type Hash } from '../../ledger/merkle.js';
+import {
+  consistencyProofOf,
+  Frontier,
+  hashNode,
+  inclusionProofOf,
+  rootHash,
+  subtreeFromNodes,
+  type Hash,
+} from '../../ledger/merkle.js';
 import type {
   ConsistencyProof,
   EventProof,
@@ -51,6 +59,16 @@ export class LedgerInconsistentError extends Error {
   }
 }
 
+/**
+ * The store keeps the root of every complete subtree of 2^8 leaves or more (the tiles of the
+ * Go checksum database's tlog are as high); a lower node is hashed from at most 256 leaf
+ * hashes read in one range. A proof then reads O(log n) rows.
+ */
+export const TILE_HEIGHT = 8;
+const TILE_WIDTH = 2 ** TILE_HEIGHT;
+
+type StoredNode = { log_id: string; level: number; position: number; hash: Buffer };
+
 type LogRow = {
   log_id: string;
   origin: string;
@@ -77,6 +95,7 @@ export class SqliteLedger {
   readonly #publicKey: Buffer;
   #frontier: Frontier;
   #pending: Frontier | null = null;
+  #pendingNodes: StoredNode[] = [];
   #lastCheckpointSize: number;
 
   readonly #statements: ReturnType<typeof prepare>;
@@ -91,6 +110,7 @@ export class SqliteLedger {
 
     const row = this.#loadOrCreateLog();
     this.#frontier = new Frontier(row.tree_size, parseHashes(row.frontier));
+    this.#storeMissingNodes(database);
     this.#lastCheckpointSize = this.#statements.lastCheckpoint.get(this.logId)?.tree_size ?? 0;
   }
 
@@ -113,6 +133,7 @@ export class SqliteLedger {
       );
     }
     this.#pending = this.#frontier.clone();
+    this.#pendingNodes = [];
   }
 
   /** Gives one event its leaf: next index, a new salt, the commitment and the leaf hash. */
@@ -126,7 +147,10 @@ export class SqliteLedger {
     const commitment = content && salt ? commitContent(content, salt) : null;
     const leafHash = leafHashOf(plain as unknown as Record<string, unknown>, commitment);
     const index = pending.size;
-    pending.append(leafHash);
+    pending.append(leafHash, (level, hash) => {
+      if (level < TILE_HEIGHT) return;
+      this.#pendingNodes.push({ log_id: this.logId, level, position: index >>> level, hash });
+    });
 
     const stored: AuditEvent = {
       ...plain,
@@ -148,17 +172,20 @@ export class SqliteLedger {
     if (!pending) return;
     const nodes = formatHashes(pending.nodes);
     this.#statements.updateLog.run(pending.size, nodes, this.logId, this.size);
+    for (const node of this.#pendingNodes) this.#statements.insertNode.run(node);
   }
 
   /** Keeps the batch's frontier once its transaction committed. */
   commit(): void {
     if (this.#pending) this.#frontier = this.#pending;
     this.#pending = null;
+    this.#pendingNodes = [];
   }
 
   /** Forgets the batch after its transaction rolled back. */
   rollback(): void {
     this.#pending = null;
+    this.#pendingNodes = [];
   }
 
   /** Whether enough events arrived since the last checkpoint to sign another. */
@@ -214,6 +241,31 @@ export class SqliteLedger {
     }
   }
 
+  /**
+   * Stores the subtree roots of a log whose leaves were appended before the store kept them
+   * (a store of schema version 4 or earlier), so that its proofs are O(log n) from now on.
+   */
+  #storeMissingNodes(database: Database.Database): void {
+    const size = this.#frontier.size;
+    const stored = this.#statements.countNodes.get(this.logId, TILE_HEIGHT)?.count ?? 0;
+    if (stored >= Math.floor(size / TILE_WIDTH)) return;
+    database.transaction(() => {
+      const rebuilt = new Frontier();
+      // Read in slices: a statement cannot write while another iterates on the connection.
+      for (let first = 0; first < size; first += 65_536) {
+        const last = Math.min(size, first + 65_536);
+        for (const leaf of this.#statements.leafHashes.all(this.logId, first, last)) {
+          const index = rebuilt.size;
+          rebuilt.append(Buffer.from(leaf.leaf_hash, 'hex'), (level, hash) => {
+            if (level < TILE_HEIGHT) return;
+            const position = index >>> level;
+            this.#statements.insertNode.run({ log_id: this.logId, level, position, hash });
+          });
+        }
+      }
+    })();
+  }
+
   #loadOrCreateLog(): LogRow {
     const existing = this.#statements.selectLog.get(this.logId);
     if (existing) {
@@ -260,29 +312,90 @@ export function listCheckpoints(
   return prepare(database).checkpoints.all(logId, limit).map(fromCheckpointRow);
 }
 
-/** The leaf hashes of a log's first `size` leaves, in order. */
-export function leafHashes(database: Database.Database, logId: string, size: number): Hash[] {
-  const rows = prepare(database).leafHashes.all(logId, 0, size);
-  return rows.map((row) => Buffer.from(row.leaf_hash, 'hex'));
+/**
+ * A log's tree as the store keeps it: complete subtrees of `TILE_HEIGHT` levels or more are
+ * read from `ledger_nodes`, lower ones hashed from the leaf hashes of their tile. Nodes are
+ * kept once read, so the proofs of many events of one log share them (an evidence bundle).
+ */
+export class StoredTree {
+  readonly #logId: string;
+  readonly #statements: ReturnType<typeof prepare>;
+  readonly #nodes = new Map<string, Hash>();
+  readonly #tiles = new Map<number, Hash[]>();
+
+  constructor(database: Database.Database, logId: string) {
+    this.#logId = logId;
+    this.#statements = prepare(database);
+  }
+
+  /** MTH of leaves `[start, end)`. */
+  subtree(start: number, end: number): Hash {
+    return subtreeFromNodes(start, end, (level, position) => this.node(level, position));
+  }
+
+  /** The root of the 2^level leaves from position * 2^level, which must all be in the log. */
+  node(level: number, position: number): Hash {
+    const key = `${level}:${position}`;
+    const known = this.#nodes.get(key);
+    if (known) return known;
+    const hash =
+      level < TILE_HEIGHT ? this.#fromTile(level, position) : this.#stored(level, position);
+    this.#nodes.set(key, hash);
+    return hash;
+  }
+
+  #fromTile(level: number, position: number): Hash {
+    const first = position * 2 ** level;
+    const tile = Math.floor(first / TILE_WIDTH);
+    const leaves = this.#tileLeaves(tile);
+    const offset = first - tile * TILE_WIDTH;
+    const hashes = leaves.slice(offset, offset + 2 ** level);
+    if (hashes.length !== 2 ** level) {
+      throw new LedgerInconsistentError(
+        `log ${this.#logId}: leaves ${first} to ${first + 2 ** level - 1} are not all stored`,
+      );
+    }
+    return level === 0 ? (hashes[0] as Hash) : rootHash(hashes);
+  }
+
+  #tileLeaves(tile: number): Hash[] {
+    let leaves = this.#tiles.get(tile);
+    if (!leaves) {
+      const rows = this.#statements.leafHashes.all(
+        this.#logId,
+        tile * TILE_WIDTH,
+        (tile + 1) * TILE_WIDTH,
+      );
+      leaves = rows.map((row) => Buffer.from(row.leaf_hash, 'hex'));
+      this.#tiles.set(tile, leaves);
+    }
+    return leaves;
+  }
+
+  #stored(level: number, position: number): Hash {
+    const row = this.#statements.selectNode.get(this.#logId, level, position);
+    if (row) return row.hash;
+    // A log another instance wrote before the store kept nodes: hash its two halves.
+    return hashNode(this.node(level - 1, position * 2), this.node(level - 1, position * 2 + 1));
+  }
 }
 
-/** The inclusion proof of one leaf against a checkpoint, from its log's leaf hashes. */
+/** The inclusion proof of one leaf against a checkpoint, from its log's stored tree. */
 export function proveEvent(
-  hashes: readonly Hash[],
+  tree: StoredTree,
   event: { id: string; logId: string; index: number; leafHash: string },
   checkpoint: StoredCheckpoint,
 ): EventProof {
+  const proof = inclusionProofOf(event.index, checkpoint.treeSize, (start, end) =>
+    tree.subtree(start, end),
+  );
   return {
     eventId: event.id,
     logId: event.logId,
     index: event.index,
     leafHash: event.leafHash,
     treeSize: checkpoint.treeSize,
-    // TODO(#6): each proof rereads the log's leaf hashes (O(n)); keep interior nodes (tiles)
-    // so that a proof reads O(log n) rows.
-    proof: inclusionProof(event.index, hashes.slice(0, checkpoint.treeSize)).map((hash) =>
-      hash.toString('hex'),
-    ),
+    proof: proof.map((hash) => hash.toString('hex')),
     checkpoint,
   };
 }
@@ -303,7 +416,7 @@ export function proveConsistency(
   if (!Number.isInteger(from) || from < 1 || from > to) {
     throw rangeError('from', `a tree size from 1 to ${to}`, String(from));
   }
-  const hashes = leafHashes(database, logId, to);
+  const tree = new StoredTree(database, logId);
   const checkpointAt = (size: number) => {
     const row = statements.checkpointAt.get(logId, size);
     return row ? fromCheckpointRow(row) : null;
@@ -312,7 +425,9 @@ export function proveConsistency(
     logId,
     from,
     to,
-    proof: consistencyProof(from, hashes).map((hash) => hash.toString('hex')),
+    proof: consistencyProofOf(from, to, (start, end) => tree.subtree(start, end)).map((hash) =>
+      hash.toString('hex'),
+    ),
     fromCheckpoint: checkpointAt(from),
     toCheckpoint: checkpointAt(to),
   };
@@ -357,6 +472,15 @@ function prepareStatements(database: Database.Database) {
     insertCheckpoint: database.prepare<[CheckpointRow]>(`
       INSERT INTO ledger_checkpoints (log_id, tree_size, root_hash, frontier, note, time)
       VALUES (@log_id, @tree_size, @root_hash, @frontier, @note, @time)`),
+    insertNode: database.prepare<[StoredNode]>(`
+      INSERT OR IGNORE INTO ledger_nodes (log_id, level, position, hash)
+      VALUES (@log_id, @level, @position, @hash)`),
+    selectNode: database.prepare<[string, number, number], { hash: Buffer }>(
+      'SELECT hash FROM ledger_nodes WHERE log_id = ? AND level = ? AND position = ?',
+    ),
+    countNodes: database.prepare<[string, number], { count: number }>(
+      'SELECT COUNT(*) AS count FROM ledger_nodes WHERE log_id = ? AND level = ?',
+    ),
     leafHashes: database.prepare<[string, number, number], { leaf_hash: string }>(`
       SELECT leaf_hash FROM events
       WHERE log_id = ? AND leaf_index >= ? AND leaf_index < ? ORDER BY leaf_index`),

@@ -187,6 +187,19 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'ledger: the roots of complete subtrees of 256 leaves and more, for O(log n) proofs',
+    sql: `
+      CREATE TABLE ledger_nodes (
+        log_id TEXT NOT NULL,
+        level INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        hash BLOB NOT NULL,
+        PRIMARY KEY (log_id, level, position)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Raised when the database was written by a newer auditgate than this one. */
