@@ -5,6 +5,7 @@ import { ROLES, type Role } from '../identity/tokens.js';
 import { createTokenCheck, principalOf, requireRole, setPrincipal } from './auth.js';
 import { ApiError, cut, toApiError } from './errors.js';
 import { ledgerHealth, ledgerRoutes } from './ledger.js';
+import { privacyRoutes } from './privacy.js';
 import { spendRoutes } from './spend.js';
 import { keyRoutes } from './keys.js';
 import { parseEventQuery } from './query.js';
@@ -97,6 +98,7 @@ function v1Routes(context: GatewayContext): ApiRoute[] {
     ...spendRoutes(context),
     ...keyRoutes(context),
     ...tokenRoutes(context),
+    ...privacyRoutes(context),
   ];
 }
 

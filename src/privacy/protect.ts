@@ -248,12 +248,11 @@ function partial(value: string): string {
   return characters.join('');
 }
 
-/** AES-256-GCM: base64url of the 12-byte IV, the ciphertext and the 16-byte tag. */
+/** AES-256-GCM: base64url of the 12-byte IV, the ciphertext and the 16-byte tag (see recover.ts). */
 function encrypt(value: string, key: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const sealed = Buffer.concat([cipher.update(value, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  // TODO(#5): `auditgate privacy recover` (and its access event) to decrypt for an auditor.
   return Buffer.concat([iv, sealed]).toString('base64url');
 }
 
