@@ -1,6 +1,7 @@
 import { splitContent } from '../event/content.js';
 import type { AuditEvent, PrivacyRecord } from '../event/types.js';
 import { DETECTORS_VERSION } from '../privacy/scan.js';
+import { storedUserId } from '../privacy/identity.js';
 import { ephemeralSettings, protectContent, type ProtectionSettings } from '../privacy/protect.js';
 import type { EventRecord, Store } from './types.js';
 
@@ -54,14 +55,26 @@ export function toEventRecord(event: AuditEvent, settings?: ProtectionSettings):
   const gate = settings ?? (processSettings ??= ephemeralSettings());
   const { request } = envelope;
   const gated = protectContent(content, gate, request?.parameters ?? null);
+  const userId = (value: string | null) => value && userIdOrRedacted(value, gate);
   return {
     envelope: {
       ...envelope,
+      identity: { ...envelope.identity, userId: userId(envelope.identity.userId) },
+      attribution: { ...envelope.attribution, userId: userId(envelope.attribution.userId) },
       request: request && { ...request, parameters: gated.parameters },
       privacy: gated.privacy,
     },
     content: gated.content,
   };
+}
+
+/** The user id through the gate; `[REDACTED]` if detection fails on it (fail closed). */
+function userIdOrRedacted(userId: string, settings: ProtectionSettings): string {
+  try {
+    return storedUserId(userId, settings);
+  } catch {
+    return '[REDACTED]';
+  }
 }
 
 /**
