@@ -3,10 +3,12 @@ import { maskText, type ProtectionSettings } from './protect.js';
 const userIdSettings = new WeakMap<ProtectionSettings, ProtectionSettings>();
 
 /**
- * The user id as stored: PII found in it (an e-mail sent as OpenAI's `user`, a name) is
- * pseudonymised whatever its type's strategy, since attribution, spend by user and erasure need
- * a stable token; a type configured `keep` stays; an opaque id (`u-1234`) is stored as sent.
- * The same id always gives the same token under one pseudonym key, so `user:ID` finds it again.
+ * The user id as stored: PII found in it (an e-mail sent as OpenAI's `user`, a phone number)
+ * is pseudonymised whatever its type's strategy, since attribution, spend by user and erasure
+ * need a stable token; a type configured `keep` stays; an opaque id (`u-1234`) is stored as
+ * sent. Names are not looked for: a bare account name ("alice") is as much a username as a
+ * given name, and hiding every such account would hide who spent what. The same id always
+ * gives the same token under one pseudonym key, so `user:ID` finds it again.
  */
 export function storedUserId(userId: string, settings: ProtectionSettings): string {
   let derived = userIdSettings.get(settings);
@@ -14,6 +16,7 @@ export function storedUserId(userId: string, settings: ProtectionSettings): stri
     const kept = Object.entries(settings.strategies).filter(([, strategy]) => strategy === 'keep');
     derived = {
       ...settings,
+      scan: { ...settings.scan, names: false },
       strategies: Object.fromEntries(kept),
       defaultStrategy: 'pseudonymise',
     };

@@ -43,6 +43,13 @@ describe('the user id a caller sends is content: PII in it is pseudonymised', ()
     const opaque = await openaiCall('u-1234');
     assert.equal(opaque.identity.userId, 'u-1234');
     assert.equal(opaque.attribution.userId, 'u-1234');
+    // A bare account name is not read as a person's name.
+    assert.equal((await openaiCall('alice')).identity.userId, 'alice');
+
+    // The events API's user filter takes the real id.
+    const listed = await gateway.api(`/api/v1/events?user=${encodeURIComponent(EMAIL)}`);
+    const ids = (listed.body as { events: AuditEvent[] }).events.map((event) => event.id);
+    assert.deepEqual(ids.sort(), [first.id, second.id].sort());
   });
 
   it("does the same with Anthropic's metadata.user_id", async () => {
