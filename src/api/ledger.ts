@@ -8,6 +8,7 @@ import { newEventId, newSpanId, newTraceId } from '../event/ids.js';
 import { SCHEMA_VERSION, type AuditEvent } from '../event/types.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { isAdminToken, principalOf } from './auth.js';
+import { storedSubject } from '../privacy/identity.js';
 import { ApiError, cut } from './errors.js';
 import type { ApiRoute } from './routes.js';
 import { parseTime, TIME_EXPECTED } from './time.js';
@@ -97,10 +98,12 @@ export function ledgerRoutes(context: GatewayContext): ApiRoute[] {
       handler: async (request, reply) => {
         const body = parseBody(erasureBody, request.body);
         const principal = principalOf(request);
+        // A user id holding PII is stored pseudonymised: the subject is looked up as stored.
+        const subject = storedSubject(body.subject, context.privacy);
         const event: AuditEvent = {
           ...adminEvent('erasure', request),
           erasure: {
-            subject: body.subject,
+            subject,
             reason: body.reason,
             eventIds: [],
             refusedBy: [],
@@ -111,13 +114,13 @@ export function ledgerRoutes(context: GatewayContext): ApiRoute[] {
             },
           },
         };
-        const result = await store.erase(body.subject, body.reason, event);
+        const result = await store.erase(subject, body.reason, event);
         if (result.status === 'refused') {
           const holds = result.refusedBy.join(', ');
           throw new ApiError(
             409,
             'legal_hold',
-            `erasure of ${cut(body.subject)} refused by legal hold ${holds}; recorded as event ${result.eventId}`,
+            `erasure of ${cut(subject)} refused by legal hold ${holds}; recorded as event ${result.eventId}`,
           );
         }
         return reply.code(200).send(result);
@@ -140,7 +143,8 @@ export function ledgerRoutes(context: GatewayContext): ApiRoute[] {
         const body = parseBody(holdBody, request.body);
         const from = body.from === null ? null : requiredTime('from', body.from);
         const to = body.to === null ? null : requiredTime('to', body.to);
-        return reply.code(201).send(await store.createHold({ ...body, from, to }));
+        const subject = body.subject && storedSubject(body.subject, context.privacy);
+        return reply.code(201).send(await store.createHold({ ...body, subject, from, to }));
       },
     },
     {

@@ -5,6 +5,8 @@ import { ROLES, type Role } from '../identity/tokens.js';
 import { createTokenCheck, principalOf, requireRole, setPrincipal } from './auth.js';
 import { ApiError, cut, toApiError } from './errors.js';
 import { ledgerHealth, ledgerRoutes } from './ledger.js';
+import { storedUserId } from '../privacy/identity.js';
+import { privacyRoutes } from './privacy.js';
 import { spendRoutes } from './spend.js';
 import { keyRoutes } from './keys.js';
 import { parseEventQuery } from './query.js';
@@ -66,6 +68,9 @@ function v1Routes(context: GatewayContext): ApiRoute[] {
       roles: EVENT_READERS,
       handler: async (request) => {
         const { filter, limit, cursor } = parseEventQuery(request.query as Record<string, unknown>);
+        // A user id holding PII is stored pseudonymised: the filter takes the real one.
+        if (filter.user && context.privacy)
+          filter.user = storedUserId(filter.user, context.privacy);
         const principal = principalOf(request);
         const page = await context.store.listEvents(scopeFilter(principal, filter), limit, cursor);
         const events = page.events.map((event) => visibleEvent(principal, event));
@@ -97,6 +102,7 @@ function v1Routes(context: GatewayContext): ApiRoute[] {
     ...spendRoutes(context),
     ...keyRoutes(context),
     ...tokenRoutes(context),
+    ...privacyRoutes(context),
   ];
 }
 

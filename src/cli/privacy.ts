@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { scan } from '../privacy/scan.js';
 import type { ScanOptions } from '../privacy/types.js';
+import { addApiOptions, callApi, type ApiOptions } from './api-client.js';
 
 /** A `--jsonl` line that is not `{"text": "..."}`; its content is never echoed. */
 export class ScanInputError extends Error {
@@ -15,11 +16,22 @@ export class ScanInputError extends Error {
 
 type PrivacyScanOptions = { jsonl?: boolean; regions?: string[]; names?: boolean };
 
-/** Adds `privacy scan` to the command line. */
+/** Adds `privacy scan` and `privacy recover` to the command line. */
 export function addPrivacyCommands(program: Command): void {
-  program
-    .command('privacy')
-    .description('PII and secret detection')
+  const privacy = program.command('privacy').description('PII and secret detection');
+  addApiOptions(
+    privacy
+      .command('recover')
+      .description(
+        'an event with its encrypted values decrypted (admin; recorded as an access event)',
+      ),
+  )
+    .argument('<event-id>')
+    .action(async (eventId: string, options: ApiOptions) => {
+      const path = `/api/v1/events/${encodeURIComponent(eventId)}/recover`;
+      process.stdout.write(`${JSON.stringify(await callApi(options, 'POST', path), null, 2)}\n`);
+    });
+  privacy
     .command('scan')
     .description('find PII and secrets in standard input; one JSON line per finding')
     .option('--jsonl', 'read one {"text": ...} object per line')

@@ -84,9 +84,10 @@ const privacyStrategy = z.enum(['keep', 'redact', 'pseudonymise', 'partial', 'en
 /**
  * The privacy gate before storage: which regions' phone formats to read, whether to look for
  * names, and a strategy per detected type. Every type not named takes `defaultStrategy`, which
- * cannot be `keep`: keeping a type in the clear is said type by type.
- * TODO(#5): `failureMode: refuse`, refusing a call whose detection fails, needs detection
- * before forwarding; only the store side fails closed (content fully redacted).
+ * cannot be `keep`: keeping a type in the clear is said type by type. Detection failing always
+ * stores the content fully redacted; `failureMode: refuse` also scans a call's request before
+ * it is forwarded and refuses the call if detection fails (off by default: it puts detection
+ * on the response path).
  */
 const privacySchema = z.strictObject({
   regions: z
@@ -100,6 +101,7 @@ const privacySchema = z.strictObject({
   names: z.boolean().default(true),
   strategies: z.partialRecord(z.enum(ENTITY_TYPES), privacyStrategy).default({}),
   defaultStrategy: privacyStrategy.exclude(['keep']).default('redact'),
+  failureMode: z.enum(['redact', 'refuse']).default('redact'),
 });
 
 /** A capture mode for the calls one override matches (by application, provider or model). */
@@ -231,6 +233,7 @@ export const configSchema = z.strictObject({
     names: true,
     strategies: {},
     defaultStrategy: 'redact',
+    failureMode: 'redact',
   }),
   ledger: ledgerSchema.default({
     enabled: true,

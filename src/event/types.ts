@@ -335,6 +335,19 @@ export type ErasureRequester = {
   role: string;
 };
 
+/** What an `access` event records: who read what, and how much; never the values read. */
+export type AccessRecord = {
+  /** `privacy.recover`: encrypted values of an event decrypted for a reader. */
+  action: 'privacy.recover';
+  /** The event whose content was read. */
+  eventId: string;
+  /** Who asked: the API token's name, role and id (`null` for the admin token and JWTs). */
+  principal: { name: string; role: string; tokenId: string | null };
+  /** Values decrypted, and values found encrypted that would not decrypt. */
+  decrypted: number;
+  undecryptable: number;
+};
+
 export type AuditEvent = {
   id: string;
   kind: EventKind;
@@ -359,4 +372,6 @@ export type AuditEvent = {
   ledger: LedgerPosition | null;
   /** What an `erasure` event erased or was refused; absent on other kinds. */
   erasure?: ErasureRecord;
+  /** What an `access` event read, and for whom; absent on other kinds. */
+  access?: AccessRecord;
 };

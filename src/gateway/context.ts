@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Budgets } from '../cost/budget-service.js';
 import type { Pricing } from '../cost/pricing.js';
 import type { AuditEvent } from '../event/types.js';
+import type { ProtectionSettings } from '../privacy/protect.js';
 import type { Store } from '../store/types.js';
 import type { Route } from './routes.js';
 import type { JwtVerifier } from '../identity/jwt.js';
@@ -47,4 +48,6 @@ export type GatewayContext = {
   jwt: JwtVerifier | null;
   /** The rules of `policies:` and their version. */
   policies: PolicySet;
+  /** The privacy gate's settings, shared with the event writer (and its findings cache). */
+  privacy?: ProtectionSettings;
 };

@@ -9,6 +9,8 @@ import {
 } from '../identity/headers.js';
 import { refusalMessage } from '../cost/alerts.js';
 import { applyCapture } from '../event/capture.js';
+import type { EventContent } from '../event/content.js';
+import { checkDetection } from '../privacy/protect.js';
 import { parseJson } from '../providers/json.js';
 import { violationEvents } from '../policy/events.js';
 import { familyFor } from '../providers/registry.js';
@@ -144,6 +146,7 @@ async function proxyCall(
     const message = body.bytes.length ? 'request body is not valid JSON' : 'request body is empty';
     return rejectCall(call, response, { status: 400, code: 'invalid_json', message }, provider);
   }
+  if (api && refuseUndetectable(context, call, response, provider)) return;
   const modelRefusal = refuseModel(call, authentication.key);
   if (modelRefusal) return rejectCall(call, response, modelRefusal, provider);
   if (enforceBefore(context, call, response, provider)) return;
@@ -160,6 +163,36 @@ async function proxyCall(
   }
   const path = target.providerPath;
   await forwardCall(context, { call, provider, api, request, response, path, body: body.bytes });
+}
+
+/**
+ * With `privacy.failureMode: refuse`, scans the request's content before it is forwarded and
+ * refuses the call (422, not retried by the SDKs) if detection throws. The message names the
+ * event, never the content; the event is stored fully redacted with `privacy.failed` set.
+ */
+function refuseUndetectable(
+  context: GatewayContext,
+  call: Call,
+  response: ServerResponse,
+  provider: Provider,
+): boolean {
+  if (context.config.privacy.failureMode !== 'refuse' || !context.privacy) return false;
+  const { system, messages, tools, retrieval, parameters } = call.request;
+  const content: EventContent = { request: { system, messages, tools, retrieval }, response: null };
+  try {
+    checkDetection(content, context.privacy, parameters);
+    return false;
+  } catch (error) {
+    // The error may quote the text it failed on: only its class is logged.
+    const name = error instanceof Error ? error.name : typeof error;
+    context.logger.warn(
+      { eventId: call.id, error: name },
+      'privacy detection failed; call refused',
+    );
+    const message = `privacy detection failed on the request's content; refused as configured (privacy.failureMode: refuse); recorded as event ${call.id}`;
+    rejectCall(call, response, { status: 422, code: 'privacy_check_failed', message }, provider);
+    return true;
+  }
 }
 
 /** Records which provider and endpoint the call is for; returns the endpoint's parser. */

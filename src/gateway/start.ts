@@ -91,9 +91,10 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const store = await openStore(config, dataFolder, ledger, publisher, logger);
     opened.push(() => store.close());
     prepareDetectors();
+    const privacy = protectionSettings(config, pseudonymKey(dataFolder), token.value);
     const writer = new EventWriter(store, {
       onError: (error) => logger.error({ err: error }, 'event batch not written yet; retrying'),
-      privacy: protectionSettings(config, pseudonymKey(dataFolder), token.value),
+      privacy,
     });
     opened.push(() => writer.close());
     // Priced like any call: having no usage, a recovered call's cost is unknown, and counted so.
@@ -131,7 +132,7 @@ export async function startGateway(options: StartOptions = {}): Promise<Gateway>
     const policies = { rules: config.policies, version: policyVersion(config.policies) };
     const context: GatewayContext = {
       ...{ config, providers, routes, upstream, store },
-      ...{ events: writer, pricing, budgets, logger, recording, keys, jwt, policies },
+      ...{ events: writer, pricing, budgets, logger, recording, keys, jwt, policies, privacy },
     };
     const stopWatching = options.configFile
       ? watchPolicies(context, options.configFile, environment)

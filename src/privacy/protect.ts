@@ -86,6 +86,25 @@ export function protectContent(
 }
 
 /**
+ * Runs detection over every string `protectContent` would mask, without masking, and throws
+ * what detection throws: the check of `privacy.failureMode: refuse` before a call is forwarded.
+ * Findings are remembered, so the writer does not scan the same texts again.
+ */
+export function checkDetection(
+  content: EventContent,
+  settings: ProtectionSettings,
+  parameters: Record<string, unknown> | null = null,
+): void {
+  const detect: Mask = (text, key) => {
+    if (text.length > 0)
+      cachedScan(key === undefined ? text : `${contextPrefix(key)}${text}`, settings);
+    return text;
+  };
+  mapContent(content, detect);
+  if (parameters) mapParameters(parameters, detect);
+}
+
+/**
  * Strings in the request's parameters that are not settings (metadata, `user`, prompt
  * variables, stop sequences) can carry PII too; settings (model, effort, tool_choice) stay.
  */
@@ -130,7 +149,7 @@ export function maskText(
   key: string | null = null,
 ): string {
   if (text.length === 0) return text;
-  const prefix = key === null ? '' : `${key.replace(/[_-]+/g, ' ')}: `;
+  const prefix = key === null ? '' : contextPrefix(key);
   const findings = cachedScan(prefix + text, settings)
     .filter((finding) => finding.end > prefix.length)
     .map((finding) => ({
@@ -151,6 +170,11 @@ export function maskText(
       masked.slice(finding.end);
   }
   return masked;
+}
+
+/** A JSON key read as context before its string: `card_number` becomes `card number: `. */
+function contextPrefix(key: string): string {
+  return `${key.replace(/[_-]+/g, ' ')}: `;
 }
 
 /** Texts whose findings are remembered, per settings; a conversation resends its history. */
@@ -224,12 +248,11 @@ function partial(value: string): string {
   return characters.join('');
 }
 
-/** AES-256-GCM: base64url of the 12-byte IV, the ciphertext and the 16-byte tag. */
+/** AES-256-GCM: base64url of the 12-byte IV, the ciphertext and the 16-byte tag (see recover.ts). */
 function encrypt(value: string, key: Buffer): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   const sealed = Buffer.concat([cipher.update(value, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-  // TODO(#5): `auditgate privacy recover` (and its access event) to decrypt for an auditor.
   return Buffer.concat([iv, sealed]).toString('base64url');
 }
 

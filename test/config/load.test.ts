@@ -33,6 +33,7 @@ describe('configuration', () => {
       names: true,
       strategies: {},
       defaultStrategy: 'redact',
+      failureMode: 'redact',
     });
     assert.equal(config.durability, 'relaxed');
     assert.deepEqual(config.store, { type: 'sqlite' });

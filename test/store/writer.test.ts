@@ -91,8 +91,14 @@ describe('EventWriter', () => {
     const writer = new EventWriter(real);
     const event = makeEvent();
     writer.record(event);
-    await new Promise<void>((resolve) => setTimeout(resolve, 50));
-    assert.deepStrictEqual(await real.getEvent(event.id), asStored(event));
+    // No flush: the write starts by itself (polled, since masking first takes a while on a
+    // loaded machine).
+    let stored = null;
+    for (let waited = 0; !stored && waited < 2000; waited += 10) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 10));
+      stored = await real.getEvent(event.id);
+    }
+    assert.deepStrictEqual(stored, asStored(event));
     await writer.close();
     await real.close();
   });
@@ -198,7 +204,11 @@ describe('EventWriter', () => {
     const late = makeEvent();
 
     writer.record(early);
-    await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    // The first append fails at once; masking runs before it, so wait for it rather than a
+    // fixed few milliseconds (a loaded machine took longer than 5 ms).
+    for (let waited = 0; appends.length === 0 && waited < 2000; waited += 5) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 5));
+    }
     assert.deepEqual(appends, [1]);
     writer.record(late);
     assert.equal(writer.backlog, 2);

@@ -1,0 +1,89 @@
+/** The privacy API: recovering the values an event's content holds encrypted. */
+import type { FastifyRequest } from 'fastify';
+import { newEventId, newSpanId, newTraceId } from '../event/ids.js';
+import { SCHEMA_VERSION, type AccessRecord, type AuditEvent } from '../event/types.js';
+import type { GatewayContext } from '../gateway/context.js';
+import { recoverEncrypted } from '../privacy/recover.js';
+import { principalOf } from './auth.js';
+import { ApiError, cut } from './errors.js';
+import type { ApiRoute } from './routes.js';
+
+/** Decrypting what the gate encrypted is the admin's alone (TODO(#7): keys held by roles). */
+const RECOVERERS = ['admin'] as const;
+
+/** The privacy routes, for the API's `/v1` scope. */
+export function privacyRoutes(context: GatewayContext): ApiRoute[] {
+  return [
+    {
+      method: 'POST',
+      url: '/events/:id/recover',
+      roles: RECOVERERS,
+      handler: async (request) => {
+        const { id } = request.params as { id: string };
+        const key = context.privacy?.encryptionKey;
+        if (!key) throw new ApiError(503, 'unavailable', 'the privacy gate has no encryption key');
+        const stored = await context.store.getEvent(id);
+        if (!stored) throw new ApiError(404, 'not_found', `no event has the id '${cut(id)}'`);
+        const { value: event, decrypted, undecryptable } = recoverEncrypted(stored, key);
+        const principal = principalOf(request);
+        const access: AccessRecord = {
+          action: 'privacy.recover',
+          eventId: stored.id,
+          principal: { name: principal.name, role: principal.role, tokenId: principal.tokenId },
+          decrypted,
+          undecryptable,
+        };
+        const accessEvent = recordedAccess(access, request);
+        context.events.record(accessEvent);
+        return { event, decrypted, undecryptable, accessEventId: accessEvent.id };
+      },
+    },
+  ];
+}
+
+/** The `access` event of one recovery: who asked, which event, how many values; no values. */
+function recordedAccess(access: AccessRecord, request: FastifyRequest): AuditEvent {
+  const time = new Date().toISOString();
+  return {
+    id: newEventId(),
+    kind: 'access',
+    time,
+    schemaVersion: SCHEMA_VERSION,
+    trace: { traceId: newTraceId(), spanId: newSpanId(), parentSpanId: null },
+    identity: {
+      userId: null,
+      sessionId: null,
+      agentId: null,
+      appId: null,
+      teamId: null,
+      actorType: 'human',
+      authMethod: 'none',
+      verified: [],
+      asserted: null,
+      keyId: null,
+      keyFingerprint: null,
+      clientAddress: request.socket.remoteAddress ?? null,
+      userAgent: request.headers['user-agent'] ?? null,
+    },
+    request: null,
+    response: null,
+    usage: null,
+    cost: null,
+    attribution: {
+      teamId: null,
+      businessUnit: null,
+      project: null,
+      appId: null,
+      agentId: null,
+      userId: null,
+      tags: {},
+    },
+    policy: [],
+    privacy: null,
+    attempts: [],
+    timing: { receivedAt: time, ttftMs: null, latencyMs: null, upstreamMs: null, overheadMs: null },
+    outcome: { status: 'ok', error: null },
+    ledger: null,
+    access,
+  };
+}
