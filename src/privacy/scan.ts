@@ -70,10 +70,16 @@ export function scan(text: string, options: ScanOptions = {}): Finding[] {
       candidates.push(candidate);
     }
   }
-  return settle(candidates);
+  return settle(candidates, text.length);
 }
 
-function settle(candidates: Candidate[]): Finding[] {
+/**
+ * Keeps the best of overlapping candidates: validated before unvalidated, then by score, then
+ * the longer span. Kept spans never overlap, so each text position has at most one owner; the
+ * owner array makes each overlap check cost the candidate's own length, not the number of
+ * spans kept (a text with tens of thousands of findings would otherwise take minutes).
+ */
+function settle(candidates: Candidate[], textLength: number): Finding[] {
   candidates.sort(
     (a, b) =>
       Number(b.validated) - Number(a.validated) ||
@@ -81,26 +87,37 @@ function settle(candidates: Candidate[]): Finding[] {
       b.end - b.start - (a.end - a.start) ||
       a.start - b.start,
   );
-  let kept: Candidate[] = [];
+  const kept: (Candidate | null)[] = [];
+  // For each position, 1 + the index in `kept` of the span covering it; 0 for none.
+  const owner = new Int32Array(textLength + 1);
+  const place = (candidate: Candidate) => {
+    kept.push(candidate);
+    owner.fill(kept.length, candidate.start, candidate.end);
+  };
+
   for (const candidate of candidates) {
-    const overlapping = kept.filter(
-      (other) => candidate.start < other.end && other.start < candidate.end,
-    );
-    if (overlapping.length === 0) {
-      kept.push(candidate);
+    const overlapping = new Set<number>();
+    for (let position = candidate.start; position < candidate.end; position += 1) {
+      const holder = owner[position] ?? 0;
+      if (holder > 0) overlapping.add(holder - 1);
+    }
+    if (overlapping.size === 0) {
+      place(candidate);
       continue;
     }
     // An unvalidated span that wholly contains unvalidated ones (a street holding a name)
     // takes their place, so that masking covers the whole of it.
-    const swallows = overlapping.every(
+    const others = [...overlapping].map((index) => kept[index] as Candidate);
+    const swallows = others.every(
       (other) => !other.validated && other.start >= candidate.start && other.end <= candidate.end,
     );
     if (!candidate.validated && swallows && candidate.score >= 0.6) {
-      kept = kept.filter((other) => !overlapping.includes(other));
-      kept.push(candidate);
+      for (const index of overlapping) kept[index] = null;
+      place(candidate);
     }
   }
   return kept
+    .filter((candidate): candidate is Candidate => candidate !== null)
     .sort((a, b) => a.start - b.start)
     .map(({ type, start, end, score, detector }) => ({ type, start, end, score, detector }));
 }
