@@ -87,6 +87,11 @@ export function ledgerRoutes(context: GatewayContext): ApiRoute[] {
       url: '/ledger/bundle',
       roles: BUNDLE_READERS,
       handler: async (request) => {
+        if (principalOf(request).teams !== null) {
+          const message =
+            'an evidence bundle covers every team; a token limited to teams gets none';
+          throw new ApiError(403, 'forbidden', message);
+        }
         const query = request.query as Record<string, unknown>;
         return store.evidenceBundle(requiredTime('from', query.from), requiredTime('to', query.to));
       },

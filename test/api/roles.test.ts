@@ -159,6 +159,22 @@ describe('roles on the API', () => {
     assert.equal((byModel.body.totals as { calls: number }).calls, 1);
   });
 
+  it('refuses an evidence bundle to a token limited to teams: a bundle covers every team', async () => {
+    const body = { name: 'a team auditor', role: 'auditor', teams: ['team-a'] };
+    const teamAuditor = String(
+      (await created(call(gateway.adminToken, 'POST', '/tokens', body))).token,
+    );
+    const path = `/ledger/bundle?from=1h&to=${new Date(Date.now() + 60_000).toISOString()}`;
+
+    const refused = await call(teamAuditor, 'GET', path);
+    assert.equal(refused.status, 403);
+    assert.equal((refused.body.error as { code: string }).code, 'forbidden');
+    assert.doesNotMatch(JSON.stringify(refused.body), /logs/);
+
+    const unlimited = await call(tokens.auditor ?? '', 'GET', path);
+    assert.equal(unlimited.status, 200);
+  });
+
   it('refuses a revoked token at once, and no token at all', async () => {
     const made = await created(
       call(gateway.adminToken, 'POST', '/tokens', { name: 'leaver', role: 'auditor' }),

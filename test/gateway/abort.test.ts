@@ -210,7 +210,7 @@ describe('a gateway killed while a call is in flight', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child = started;
-    const url = await within(10_000, 'the gateway process starting', gatewayUrl(started));
+    const url = await within(60_000, 'the gateway process starting', gatewayUrl(started));
 
     const call = fetch(`${url}/openai${CHAT_PATH}`, {
       method: 'POST',
