@@ -2,13 +2,12 @@
  * The ledger's API: checkpoints, inclusion and consistency proofs, evidence bundles, erasure
  * and legal holds.
  */
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { newEventId, newSpanId, newTraceId } from '../event/ids.js';
-import { SCHEMA_VERSION, type AuditEvent } from '../event/types.js';
+import type { AuditEvent } from '../event/types.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { isAdminToken, principalOf } from './auth.js';
 import { storedSubject } from '../privacy/identity.js';
+import { adminEvent } from './admin-event.js';
 import { ApiError, cut } from './errors.js';
 import type { ApiRoute } from './routes.js';
 import { parseTime, TIME_EXPECTED } from './time.js';
@@ -187,53 +186,6 @@ export async function ledgerHealth(context: GatewayContext) {
           publishBacklog: recording?.publishBacklog() ?? 0,
         }
       : null,
-  };
-}
-
-/** An event the gateway writes about an admin action taken through the API. */
-function adminEvent(kind: AuditEvent['kind'], request: FastifyRequest): AuditEvent {
-  const time = new Date().toISOString();
-  return {
-    id: newEventId(),
-    kind,
-    time,
-    schemaVersion: SCHEMA_VERSION,
-    trace: { traceId: newTraceId(), spanId: newSpanId(), parentSpanId: null },
-    identity: {
-      userId: null,
-      sessionId: null,
-      agentId: null,
-      appId: null,
-      teamId: null,
-      actorType: 'human',
-      // Who asked is in the erasure record (`requestedBy`), from the API token.
-      authMethod: 'none',
-      verified: [],
-      asserted: null,
-      keyId: null,
-      keyFingerprint: null,
-      clientAddress: request.socket.remoteAddress ?? null,
-      userAgent: request.headers['user-agent'] ?? null,
-    },
-    request: null,
-    response: null,
-    usage: null,
-    cost: null,
-    attribution: {
-      teamId: null,
-      businessUnit: null,
-      project: null,
-      appId: null,
-      agentId: null,
-      userId: null,
-      tags: {},
-    },
-    policy: [],
-    privacy: null,
-    attempts: [],
-    timing: { receivedAt: time, ttftMs: null, latencyMs: null, upstreamMs: null, overheadMs: null },
-    outcome: { status: 'ok', error: null },
-    ledger: null,
   };
 }
 

@@ -1,9 +1,9 @@
 /** The privacy API: recovering the values an event's content holds encrypted. */
 import type { FastifyRequest } from 'fastify';
-import { newEventId, newSpanId, newTraceId } from '../event/ids.js';
-import { SCHEMA_VERSION, type AccessRecord, type AuditEvent } from '../event/types.js';
+import type { AccessRecord, AuditEvent } from '../event/types.js';
 import type { GatewayContext } from '../gateway/context.js';
 import { recoverEncrypted } from '../privacy/recover.js';
+import { adminEvent } from './admin-event.js';
 import { principalOf } from './auth.js';
 import { ApiError, cut } from './errors.js';
 import type { ApiRoute } from './routes.js';
@@ -41,49 +41,6 @@ export function privacyRoutes(context: GatewayContext): ApiRoute[] {
   ];
 }
 
-/** The `access` event of one recovery: who asked, which event, how many values; no values. */
 function recordedAccess(access: AccessRecord, request: FastifyRequest): AuditEvent {
-  const time = new Date().toISOString();
-  return {
-    id: newEventId(),
-    kind: 'access',
-    time,
-    schemaVersion: SCHEMA_VERSION,
-    trace: { traceId: newTraceId(), spanId: newSpanId(), parentSpanId: null },
-    identity: {
-      userId: null,
-      sessionId: null,
-      agentId: null,
-      appId: null,
-      teamId: null,
-      actorType: 'human',
-      authMethod: 'none',
-      verified: [],
-      asserted: null,
-      keyId: null,
-      keyFingerprint: null,
-      clientAddress: request.socket.remoteAddress ?? null,
-      userAgent: request.headers['user-agent'] ?? null,
-    },
-    request: null,
-    response: null,
-    usage: null,
-    cost: null,
-    attribution: {
-      teamId: null,
-      businessUnit: null,
-      project: null,
-      appId: null,
-      agentId: null,
-      userId: null,
-      tags: {},
-    },
-    policy: [],
-    privacy: null,
-    attempts: [],
-    timing: { receivedAt: time, ttftMs: null, latencyMs: null, upstreamMs: null, overheadMs: null },
-    outcome: { status: 'ok', error: null },
-    ledger: null,
-    access,
-  };
+  return { ...adminEvent('access', request), access };
 }
