@@ -18,7 +18,7 @@ export function adminEvent(kind: AuditEvent['kind'], request: FastifyRequest): A
       appId: null,
       teamId: null,
       actorType: 'human',
-      // Who asked is in the event's own record (an erasure's `requestedBy`, an access's `principal`).
+      // Who asked is in the event's own record (erasure: `requestedBy`; access: `principal`).
       authMethod: 'none',
       verified: [],
       asserted: null,
