@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import type { Attempt, ProviderType, Rewrite } from '../event/types.js';
 import { requestStreamUsage } from '../providers/openai-chat/index.js';
-import { describeError } from '../providers/registry.js';
+import { parseJson } from '../providers/json.js';
 import type { ProviderApi } from '../providers/types.js';
 import { AWS_SIGNATURE_HEADERS } from './aws-signing.js';
 import type { Call } from './call.js';
@@ -13,7 +13,7 @@ import { rejectCall } from './reject.js';
 import { relayResponse } from './relay.js';
 import { routeFamilyOf, routingModel, targetRequest } from './routes.js';
 import type { Provider } from './routing.js';
-import { classifyUpstreamError, type UpstreamFailure } from './upstream.js';
+import { classifyUpstreamError, providerErrorReason, type UpstreamFailure } from './upstream.js';
 
 /** A call that passed the gateway's checks, ready to go to its provider. */
 export type ForwardInput = {
@@ -210,16 +210,9 @@ async function refusedReason(type: ProviderType, upstream: Dispatcher.ResponseDa
   } finally {
     upstream.body.destroy();
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text) as unknown;
-  } catch {
-    json = undefined;
-  }
+  const json = parseJson(Buffer.concat(chunks).toString('utf8'));
   const errorType = single(upstream.headers['x-amzn-errortype']) ?? null;
-  const detail = describeError(type, json, errorType);
-  return `the provider answered ${upstream.statusCode}${detail ? ` (${detail})` : ''}`;
+  return providerErrorReason(type, upstream.statusCode, json, errorType);
 }
 
 /**

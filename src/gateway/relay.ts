@@ -13,7 +13,7 @@ import type { Call } from './call.js';
 import type { ForwardInput } from './forward.js';
 import { clientHeaders } from './headers.js';
 import { BodyCollector, ResponseTap } from './tap.js';
-import { classifyUpstreamError } from './upstream.js';
+import { classifyUpstreamError, providerErrorReason } from './upstream.js';
 
 type UsageChunkFilter = ReturnType<typeof createUsageChunkFilter>;
 
@@ -184,8 +184,7 @@ function readResponse(input: ForwardInput, read: ReadInput): void {
   const json = parseJson(text);
   if (read.status >= 400) {
     record.error = json ?? text.slice(0, 4096);
-    const detail = describeError(provider.type, json, read.errorType);
-    const reason = `the provider answered ${read.status}${detail ? ` (${detail})` : ''}`;
+    const reason = providerErrorReason(provider.type, read.status, json, read.errorType);
     if (call.outcome.status === 'ok') call.outcome = { status: 'upstream_error', error: reason };
     return;
   }

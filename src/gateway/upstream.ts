@@ -1,4 +1,6 @@
 import { Agent, errors as undiciErrors } from 'undici';
+import type { ProviderType } from '../event/types.js';
+import { describeError } from '../providers/registry.js';
 
 /** The pooled HTTP client every provider call goes through. */
 export function createUpstreamAgent(timeoutMs: number): Agent {
@@ -54,4 +56,18 @@ function errorCode(error: unknown): string {
   const withCause = error as { code?: unknown; cause?: { code?: unknown } };
   const code = withCause?.code ?? withCause?.cause?.code;
   return typeof code === 'string' ? code : 'connection error';
+}
+
+/**
+ * Why a provider's error answer ended a call or an attempt, for the record: its status and
+ * the error's type and code, never its message (it can echo prompt text).
+ */
+export function providerErrorReason(
+  type: ProviderType,
+  status: number,
+  body: unknown,
+  errorType: string | null,
+): string {
+  const detail = describeError(type, body, errorType);
+  return `the provider answered ${status}${detail ? ` (${detail})` : ''}`;
 }
